@@ -1,0 +1,128 @@
+package dev.tierlab.inference.llamacpp;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import dev.tierlab.inference.engine.LayerHook;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@code cb_eval} upcall that turns llama.cpp's graph evaluation into layer-boundary events.
+ *
+ * <p>ggml_backend_sched asks about each node ({@code ask=true}) until the callback answers true,
+ * computes the nodes up to that one, then shows it again with {@code ask=false}. Answering true for
+ * every {@code l_out-N} (a layer's last node) splits the graph between layers, so the asks for the
+ * next segment come exactly when layer N+1 is about to start: the ask for {@code attn_norm-(N+1)}
+ * is where the hook runs. In the data phase the answer is always true: false would silently stop the
+ * graph and leave wrong logits. Exceptions never leave the upcall; the first one is kept and
+ * rethrown by the engine after llama_decode returns.
+ */
+final class LayerBoundaryCallback {
+
+    private static final byte[] LAYER_START = "attn_norm-".getBytes();
+    private static final byte[] LAYER_END = "l_out-".getBytes();
+
+    private final LayerHook hook;
+    private final MemorySegment stub;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private int lastLayer = Integer.MAX_VALUE;
+    private int position;
+    private boolean inMicroBatch;
+
+    LayerBoundaryCallback(LayerHook hook, Arena arena) {
+        this.hook = hook;
+        try {
+            MethodHandle target = MethodHandles.lookup().findVirtual(LayerBoundaryCallback.class, "onEval",
+                    MethodType.methodType(boolean.class, MemorySegment.class, boolean.class, MemorySegment.class))
+                    .bindTo(this);
+            stub = Linker.nativeLinker().upcallStub(target,
+                    FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN, ADDRESS), arena);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    MemorySegment stub() {
+        return stub;
+    }
+
+    /** Called by the engine before llama_decode: the KV position of the batch's first token. */
+    void beginDecode(int nPast) {
+        position = nPast;
+        lastLayer = Integer.MAX_VALUE;
+    }
+
+    /** Called by the engine after llama_decode returns; rethrows a failure from inside the upcall. */
+    void endDecode() {
+        if (inMicroBatch) {
+            inMicroBatch = false;
+            hook.microBatchEnd();
+        }
+        Throwable t = failure.getAndSet(null);
+        if (t != null) {
+            throw new IllegalStateException("layer hook failed inside llama_decode: " + t, t);
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private boolean onEval(MemorySegment tensor, boolean ask, MemorySegment userData) {
+        if (!ask) {
+            return true;
+        }
+        try {
+            MemorySegment t = tensor.reinterpret(LlamaStructs.TENSOR_SIZE);
+            if (startsWith(t, LAYER_END)) {
+                return true;
+            }
+            if (startsWith(t, LAYER_START)) {
+                int layer = parseLayer(t, LAYER_START.length);
+                if (layer <= lastLayer) {
+                    // Layer numbers restart: a new ubatch of the same llama_decode call.
+                    int nTokens = (int) t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NE + 8);
+                    if (inMicroBatch) {
+                        hook.microBatchEnd();
+                    }
+                    hook.microBatchStart(nTokens, position);
+                    position += nTokens;
+                    inMicroBatch = true;
+                }
+                lastLayer = layer;
+                hook.layerStart(layer);
+            }
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        }
+        return false;
+    }
+
+    private static boolean startsWith(MemorySegment t, byte[] prefix) {
+        long base = LlamaStructs.TENSOR_NAME;
+        for (int i = 0; i < prefix.length; i++) {
+            if (t.get(JAVA_BYTE, base + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int parseLayer(MemorySegment t, int from) {
+        int v = 0;
+        for (int i = from; i < LlamaStructs.TENSOR_NAME_MAX; i++) {
+            byte c = t.get(JAVA_BYTE, LlamaStructs.TENSOR_NAME + i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+}

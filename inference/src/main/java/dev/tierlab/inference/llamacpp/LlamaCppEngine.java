@@ -1,0 +1,47 @@
+package dev.tierlab.inference.llamacpp;
+
+import dev.tierlab.inference.engine.InferenceEngine;
+import dev.tierlab.inference.engine.LoadedModel;
+import dev.tierlab.inference.gguf.GgufFile;
+import dev.tierlab.inference.model.ModelInfo;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/** llama.cpp (the build inside de.kherud:llama) driven through its C API with the FFM API. */
+public final class LlamaCppEngine implements InferenceEngine {
+
+    @Override
+    public String name() {
+        return "llama.cpp";
+    }
+
+    @Override
+    public String buildCommit() {
+        return LlamaCpp.BUILD_COMMIT;
+    }
+
+    /**
+     * Loads a GGUF file. It is parsed by tierlab first, so a corrupt file gets tierlab's one-line
+     * error instead of llama.cpp's; llama.cpp then maps it (use_mmap, CPU only).
+     */
+    @Override
+    public LoadedModel load(Path gguf) {
+        ModelInfo info;
+        try (GgufFile f = GgufFile.open(gguf)) {
+            info = ModelInfo.of(f);
+        }
+        LlamaCpp api = LlamaCpp.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = api.modelDefaultParams(arena);
+            LlamaStructs.MP_N_GPU_LAYERS.set(params, 0);
+            LlamaStructs.MP_USE_MMAP.set(params, true);
+            MemorySegment model = api.modelLoadFromFile(arena.allocateFrom(gguf.toAbsolutePath().toString()), params);
+            if (model.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException(gguf + ": llama.cpp could not load the model "
+                        + "(set TIERLAB_LLAMA_LOG=info to see why)");
+            }
+            return new LlamaCppModel(api, model, info);
+        }
+    }
+}

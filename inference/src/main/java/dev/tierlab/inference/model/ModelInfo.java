@@ -1,0 +1,91 @@
+package dev.tierlab.inference.model;
+
+import dev.tierlab.inference.gguf.GgmlType;
+import dev.tierlab.inference.gguf.GgufFile;
+import dev.tierlab.inference.gguf.GgufFormatException;
+import dev.tierlab.inference.gguf.GgufTensorInfo;
+import dev.tierlab.inference.gguf.GgufValue;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What tierlab needs to know about a GGUF model: hyper-parameters, and where its weight bytes are
+ * (per layer, per tensor class). Placement rules and the KV-cache model read this.
+ */
+public record ModelInfo(
+        String name,
+        String architecture,
+        int nLayer,
+        int nEmbd,
+        int nHead,
+        int nHeadKv,
+        int headDim,
+        int nFf,
+        int nVocab,
+        int contextLength,
+        long params,
+        long tensorBytes,
+        long fileBytes,
+        String fileType,
+        List<GgufTensorInfo> tensors) {
+
+    public static ModelInfo of(GgufFile f) {
+        String arch = f.architecture();
+        int nLayer = (int) f.archLong("block_count");
+        int nEmbd = (int) f.archLong("embedding_length");
+        int nHead = (int) f.archLong("attention.head_count");
+        int nHeadKv = (int) f.archLongOr("attention.head_count_kv", nHead);
+        if (nHead <= 0 || nHeadKv <= 0) {
+            throw new GgufFormatException(f.path(), arch + ".attention.head_count must be positive");
+        }
+        int headDim = (int) f.archLongOr("attention.key_length", nEmbd / nHead);
+        int nFf = (int) f.archLongOr("feed_forward_length", 0);
+        int nVocab = f.get("tokenizer.ggml.tokens").map(v -> v.asList().size())
+                .orElseGet(() -> (int) f.archLongOr("vocab_size", 0));
+        int ctx = (int) f.archLongOr("context_length", 0);
+        long params = f.tensors().stream().mapToLong(GgufTensorInfo::elementCount).sum();
+        long bytes = f.tensors().stream().mapToLong(GgufTensorInfo::byteSize).sum();
+        String name = f.get("general.name").map(GgufValue::asString).orElse(f.path().getFileName().toString());
+        return new ModelInfo(name, arch, nLayer, nEmbd, nHead, nHeadKv, headDim, nFf, nVocab, ctx, params, bytes,
+                f.fileSize(), dominantType(f.tensors()), f.tensors());
+    }
+
+    /** K and V bytes one token occupies in one layer's cache, for a KV cache of {@code kvType}. */
+    public long kvBytesPerTokenPerLayer(GgmlType kvType) {
+        long elements = 2L * nHeadKv * headDim;
+        return elements * kvType.bytesPerBlock() / kvType.blockSize();
+    }
+
+    /** Weight bytes per layer index; index -1 collects tensors outside the layer stack. */
+    public Map<Integer, Long> bytesPerLayer() {
+        Map<Integer, Long> m = new TreeMap<>();
+        for (GgufTensorInfo t : tensors) {
+            m.merge(t.layer(), t.byteSize(), Long::sum);
+        }
+        return m;
+    }
+
+    public Map<TensorClass, Long> bytesPerClass() {
+        Map<TensorClass, Long> m = new EnumMap<>(TensorClass.class);
+        for (GgufTensorInfo t : tensors) {
+            m.merge(TensorClass.of(t.name()), t.byteSize(), Long::sum);
+        }
+        return m;
+    }
+
+    public boolean hasOutputTensor() {
+        return tensors.stream().anyMatch(t -> t.name().equals("output.weight"));
+    }
+
+    /** The type holding most weight bytes, e.g. "q4_K", as a one-word description of the file. */
+    private static String dominantType(List<GgufTensorInfo> tensors) {
+        Map<GgmlType, Long> byType = new EnumMap<>(GgmlType.class);
+        for (GgufTensorInfo t : tensors) {
+            byType.merge(t.type(), t.byteSize(), Long::sum);
+        }
+        return byType.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(e -> e.getKey().ggmlName()).orElse("?");
+    }
+}

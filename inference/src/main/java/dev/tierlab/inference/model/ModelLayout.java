@@ -1,0 +1,43 @@
+package dev.tierlab.inference.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The tensors of a preset, named and shaped as llama.cpp's converter writes them. */
+public final class ModelLayout {
+
+    private ModelLayout() {
+    }
+
+    public static List<TensorSpec> tensors(ModelPreset p) {
+        long qDim = (long) p.nHead() * p.headDim();
+        long kvDim = (long) p.nHeadKv() * p.headDim();
+        List<TensorSpec> out = new ArrayList<>();
+        if (p.ropeFreqs()) {
+            out.add(new TensorSpec("rope_freqs.weight", new long[] {p.headDim() / 2}, -1));
+        }
+        out.add(new TensorSpec("token_embd.weight", new long[] {p.nEmbd(), p.nVocab()}, -1));
+        for (int l = 0; l < p.nLayer(); l++) {
+            String b = "blk." + l + ".";
+            out.add(new TensorSpec(b + "attn_norm.weight", new long[] {p.nEmbd()}, l));
+            out.add(new TensorSpec(b + "attn_q.weight", new long[] {p.nEmbd(), qDim}, l));
+            out.add(new TensorSpec(b + "attn_k.weight", new long[] {p.nEmbd(), kvDim}, l));
+            out.add(new TensorSpec(b + "attn_v.weight", new long[] {p.nEmbd(), kvDim}, l));
+            if (p.qkvBias()) {
+                out.add(new TensorSpec(b + "attn_q.bias", new long[] {qDim}, l));
+                out.add(new TensorSpec(b + "attn_k.bias", new long[] {kvDim}, l));
+                out.add(new TensorSpec(b + "attn_v.bias", new long[] {kvDim}, l));
+            }
+            out.add(new TensorSpec(b + "attn_output.weight", new long[] {qDim, p.nEmbd()}, l));
+            out.add(new TensorSpec(b + "ffn_norm.weight", new long[] {p.nEmbd()}, l));
+            out.add(new TensorSpec(b + "ffn_gate.weight", new long[] {p.nEmbd(), p.nFf()}, l));
+            out.add(new TensorSpec(b + "ffn_up.weight", new long[] {p.nEmbd(), p.nFf()}, l));
+            out.add(new TensorSpec(b + "ffn_down.weight", new long[] {p.nFf(), p.nEmbd()}, l));
+        }
+        out.add(new TensorSpec("output_norm.weight", new long[] {p.nEmbd()}, -1));
+        if (p.writesOutputTensor()) {
+            out.add(new TensorSpec("output.weight", new long[] {p.nEmbd(), p.nVocab()}, -1));
+        }
+        return out;
+    }
+}

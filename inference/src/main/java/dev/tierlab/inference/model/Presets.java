@@ -1,0 +1,51 @@
+package dev.tierlab.inference.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Built-in model shapes. Real presets copy their model's config.json; test presets are small. */
+public final class Presets {
+
+    private static final Map<String, ModelPreset> PRESETS = new LinkedHashMap<>();
+
+    static {
+        // Test shapes: every dimension a multiple of 256 so all K-quants apply without fallbacks.
+        add(new ModelPreset("tiny", "llama", 256, 4, 8, 2, 32, 768, 4096, 2048, 10000f, 1e-5f,
+                false, false, false, false, 0, "tierlab test shape, ~5M parameters"));
+        add(new ModelPreset("small", "llama", 1024, 16, 16, 4, 64, 2816, 32000, 4096, 10000f, 1e-5f,
+                false, false, false, false, 0, "tierlab benchmark shape, ~246M parameters"));
+        // Qwen/Qwen2.5-0.5B config.json: hidden 896, 24 layers, 14/2 heads, ffn 4864, vocab 151936, tied.
+        // Qwen's own GGUF release stores output.weight separately.
+        add(new ModelPreset("qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 64, 4864, 151936, 32768, 1000000f, 1e-6f,
+                true, true, true, false, 494_032_768L, "Qwen/Qwen2.5-0.5B config.json; 0.49B published"));
+        // meta-llama/Llama-3.2-1B config.json: hidden 2048, 16 layers, 32/8 heads, ffn 8192, vocab 128256, tied.
+        add(new ModelPreset("llama-3.2-1b", "llama", 2048, 16, 32, 8, 64, 8192, 128256, 131072, 500000f, 1e-5f,
+                false, true, false, true, 1_235_814_400L, "meta-llama/Llama-3.2-1B config.json; 1.24B published"));
+        // Qwen/Qwen2.5-3B config.json: hidden 2048, 36 layers, 16/2 heads, ffn 11008, vocab 151936, tied.
+        add(new ModelPreset("qwen2.5-3b", "qwen2", 2048, 36, 16, 2, 128, 11008, 151936, 32768, 1000000f, 1e-6f,
+                true, true, true, false, 3_085_938_688L, "Qwen/Qwen2.5-3B config.json; 3.09B published"));
+        // meta-llama/Llama-3.1-8B config.json: hidden 4096, 32 layers, 32/8 heads, ffn 14336, vocab 128256.
+        add(new ModelPreset("llama-3.1-8b", "llama", 4096, 32, 32, 8, 128, 14336, 128256, 131072, 500000f, 1e-5f,
+                false, false, false, true, 8_030_261_248L, "meta-llama/Llama-3.1-8B config.json; 8.03B published"));
+    }
+
+    private Presets() {
+    }
+
+    private static void add(ModelPreset p) {
+        PRESETS.put(p.name(), p);
+    }
+
+    public static Optional<ModelPreset> byName(String name) {
+        return Optional.ofNullable(PRESETS.get(name));
+    }
+
+    public static Map<String, ModelPreset> all() {
+        return Map.copyOf(PRESETS);
+    }
+
+    public static Iterable<String> names() {
+        return PRESETS.keySet();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tierlab.cli;
+
+import dev.tierlab.inference.gguf.GgufFormatException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tierlab} command: one subcommand class per verb of the DESIGN contract. */
+@Command(name = "tierlab",
+        mixinStandardHelpOptions = true,
+        versionProvider = TierlabCli.Version.class,
+        description = "Storage-tier emulation testbed for LLM inference.",
+        subcommands = {
+            RunCommand.class,
+            ValidateCommand.class,
+            BenchCommand.class,
+            ModelCommand.class,
+            CalibrateCommand.class,
+            ReportCommand.class,
+            CompareCommand.class,
+            MergeCommand.class,
+            CommandLine.HelpCommand.class,
+        })
+public final class TierlabCli implements Runnable {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a verb is required (see tierlab --help)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new TierlabCli());
+        cli.setExecutionExceptionHandler(TierlabCli::handle);
+        return cli;
+    }
+
+    /** Typed errors become one line on stderr; only unexpected ones mention a stack trace. */
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        switch (e) {
+            case UserError u -> {
+                err.println("tierlab: " + u.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            case GgufFormatException g -> {
+                err.println("tierlab: " + g.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            default -> {
+                err.println("tierlab: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                if (System.getenv("TIERLAB_DEBUG") != null) {
+                    e.printStackTrace(err);
+                } else {
+                    err.println("tierlab: set TIERLAB_DEBUG=1 for the stack trace");
+                }
+                return EXIT_FAILURE;
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws Exception {
+            Properties p = new Properties();
+            try (InputStream in = TierlabCli.class.getResourceAsStream("/tierlab-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"tierlab " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

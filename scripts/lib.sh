@@ -1,0 +1,45 @@
+# Shared by the tierlab scripts: find a JDK that can build and run tierlab, and Maven.
+# Sourced, not executed.
+
+TIERLAB_MIN_JAVA=25   # the build targets Java release 25 (pom.xml maven.compiler.release)
+TIERLAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TIERLAB_JAR="$TIERLAB_ROOT/scenarios/target/tierlab.jar"
+
+# Prints the feature version (17, 21, 25, ...) of the java binary $1, or nothing.
+tierlab_java_feature() {
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
+}
+
+# Sets JAVA_HOME to a JDK >= TIERLAB_MIN_JAVA: $JAVA_HOME first, then /usr/lib/jvm/* (newest first).
+tierlab_find_jdk() {
+    local candidates=() dir v
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+    for dir in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do candidates+=("${dir%/}"); done
+    for dir in "${candidates[@]}"; do
+        [ -x "$dir/bin/java" ] && [ -x "$dir/bin/javac" ] || continue
+        v=$(tierlab_java_feature "$dir/bin/java")
+        if [ -n "$v" ] && [ "$v" -ge "$TIERLAB_MIN_JAVA" ]; then
+            export JAVA_HOME="$dir"
+            export PATH="$JAVA_HOME/bin:$PATH"
+            return 0
+        fi
+    done
+    {
+        echo "tierlab: no JDK >= $TIERLAB_MIN_JAVA found (looked at \$JAVA_HOME and /usr/lib/jvm/*)."
+        echo "tierlab: install one (e.g. Temurin 25: apt-get install temurin-25-jdk, or any JDK 25 tarball)"
+        echo "tierlab: and set JAVA_HOME to it."
+    } >&2
+    return 1
+}
+
+tierlab_find_maven() {
+    if ! command -v mvn >/dev/null 2>&1; then
+        echo "tierlab: Maven (mvn) not found; install it (apt-get install maven) and retry." >&2
+        return 1
+    fi
+    # Maven's own libraries (guava, guice) touch sun.misc.Unsafe; keep JDK 24+ quiet about it.
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+}
+
+# JVM flags the CLI needs: FFM downcalls into libjllama.so.
+TIERLAB_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
