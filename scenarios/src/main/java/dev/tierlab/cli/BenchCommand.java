@@ -1,12 +1,207 @@
 package dev.tierlab.cli;
 
+import dev.tierlab.inference.bench.BenchConfig;
+import dev.tierlab.inference.bench.BenchResult;
+import dev.tierlab.inference.bench.BenchRunner;
+import dev.tierlab.inference.bench.BenchTest;
+import dev.tierlab.inference.bench.HookMode;
+import dev.tierlab.inference.engine.LoadedModel;
+import dev.tierlab.inference.gguf.GgmlType;
+import dev.tierlab.inference.llamacpp.LlamaCppEngine;
+import dev.tierlab.reports.stats.SampleStats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "llama-bench compatible baseline: prefill (pp) and decode (tg) throughput.")
-final class BenchCommand extends NotBuiltYet {
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "llama-bench compatible baseline: prompt processing (pp) and generation (tg) throughput,",
+            "with llama-bench's test semantics and column names plus tierlab's (TTFT, inter-token",
+            "latency percentiles, 95% CI, coefficient of variation, llama.cpp's own counters)."})
+final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "GGUF model (default: the embedded synthesized '" + EmbeddedModels.DEFAULT_PRESET + "' preset).")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, split = ",", paramLabel = "N", defaultValue = "512",
+            description = "Prompt lengths (default: ${DEFAULT-VALUE}); 0 skips pp tests.")
+    List<Integer> nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, split = ",", paramLabel = "N", defaultValue = "128",
+            description = "Generation lengths (default: ${DEFAULT-VALUE}); 0 skips tg tests.")
+    List<Integer> nGen;
+
+    @Option(names = {"-pg"}, split = ",", paramLabel = "P,N", arity = "1",
+            description = "A prompt+generation test of P prompt then N generated tokens (repeatable).")
+    List<String> promptGen = new ArrayList<>();
+
+    @Option(names = {"-d", "--n-depth"}, split = ",", paramLabel = "N", defaultValue = "0",
+            description = "KV-cache depth filled before each test (default: ${DEFAULT-VALUE}).")
+    List<Integer> nDepth;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5",
+            description = "Timed repetitions per test (default: ${DEFAULT-VALUE}).")
+    int repetitions;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1",
+            description = "Untimed warmup runs per test, reported in the 'warmup' column (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = {"-t", "--threads"}, split = ",", paramLabel = "N",
+            description = "Thread counts (default: all cores).")
+    List<Integer> threads;
+
+    @Option(names = {"-b", "--batch-size"}, paramLabel = "N", defaultValue = "2048", description = "n_batch (default: ${DEFAULT-VALUE}).")
+    int nBatch;
+
+    @Option(names = {"-ub", "--ubatch-size"}, paramLabel = "N", defaultValue = "512", description = "n_ubatch (default: ${DEFAULT-VALUE}).")
+    int nUbatch;
+
+    @Option(names = {"-ctk", "--cache-type-k"}, paramLabel = "TYPE", defaultValue = "f16",
+            description = "KV cache type: f16, f32, bf16, q8_0, q4_0 (default: ${DEFAULT-VALUE}).")
+    String kvType;
+
+    @Option(names = "--hook", split = ",", paramLabel = "MODE", defaultValue = "none",
+            description = "Layer hook: none, noop; both alternate repetitions to measure the hook's overhead.")
+    List<String> hooks;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "md",
+            description = "Output format: csv, json, jsonl, md (default: ${DEFAULT-VALUE}).")
+    String output;
+
     @Override
-    int issue() {
-        return 3;
+    public Integer call() throws IOException {
+        BenchFormat format = BenchFormat.parse(output);
+        BenchConfig config = config();
+        PrintWriter err = spec.commandLine().getErr();
+        Path file = model != null ? model : EmbeddedModels.resolve(EmbeddedModels.DEFAULT_PRESET, EmbeddedModels.DEFAULT_QUANT, err);
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("-m: no such model file " + file);
+        }
+        try (LoadedModel loaded = new LlamaCppEngine().load(file)) {
+            int total = config.tests().size() * config.threads().size() * config.hooks().size()
+                    * (config.repetitions() + config.warmupRuns());
+            int[] done = {0};
+            boolean terminal = System.console() != null;
+            BenchRunner runner = new BenchRunner(loaded, config, (test, t, hook, rep, isWarmup) -> {
+                done[0]++;
+                String what = "bench: %s t=%d hook=%s".formatted(test.label(), t, hook.name().toLowerCase(Locale.ROOT));
+                if (terminal) {
+                    err.printf("\r%-40s %s %d/%d  [%d/%d]   ", what, isWarmup ? "warmup" : "rep",
+                            rep + 1, isWarmup ? config.warmupRuns() : config.repetitions(), done[0], total);
+                } else if (rep == 0 && (isWarmup || config.warmupRuns() == 0)) {
+                    err.printf("%s [%d/%d]%n", what, done[0], total);
+                }
+                err.flush();
+            });
+            List<BenchResult> results = runner.run();
+            if (terminal) {
+                err.println();
+            }
+            List<Map<String, Object>> rows = results.stream().map(r -> BenchRow.of(r, file, loaded, config)).toList();
+            PrintWriter out = spec.commandLine().getOut();
+            format.write(rows, out);
+            out.flush();
+            if (config.hooks().size() > 1) {
+                printHookOverhead(results, err);
+            }
+        }
+        return TierlabCli.EXIT_OK;
+    }
+
+    BenchConfig config() {
+        GgmlType kv = GgmlType.byName(kvType).orElseThrow(() -> new UserError("-ctk: unknown KV cache type '" + kvType + "'"));
+        List<BenchTest> tests = new ArrayList<>();
+        for (int d : nDepth) {
+            requireNonNegative("-d", d);
+            for (int p : nPrompt) {
+                requireNonNegative("-p", p);
+                if (p > 0) {
+                    tests.add(new BenchTest(p, 0, d));
+                }
+            }
+            for (int n : nGen) {
+                requireNonNegative("-n", n);
+                if (n > 0) {
+                    tests.add(new BenchTest(0, n, d));
+                }
+            }
+            for (int i = 0; i + 1 < promptGen.size(); i += 2) {
+                tests.add(new BenchTest(parse("-pg", promptGen.get(i)), parse("-pg", promptGen.get(i + 1)), d));
+            }
+        }
+        if (promptGen.size() % 2 != 0) {
+            throw new UserError("-pg takes pairs P,N (e.g. -pg 512,128)");
+        }
+        if (tests.isEmpty()) {
+            throw new UserError("no tests: give -p, -n or -pg with a positive count");
+        }
+        List<Integer> t = threads == null ? List.of(Runtime.getRuntime().availableProcessors()) : threads;
+        t.forEach(x -> {
+            if (x < 1) {
+                throw new UserError("-t: thread counts must be positive, got " + x);
+            }
+        });
+        if (repetitions < 1) {
+            throw new UserError("-r: at least one repetition is needed, got " + repetitions);
+        }
+        if (warmup < 0) {
+            throw new UserError("--warmup: must not be negative, got " + warmup);
+        }
+        List<HookMode> modes = hooks.stream().map(h -> {
+            try {
+                return HookMode.valueOf(h.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--hook: unknown mode '" + h + "'; use none or noop");
+            }
+        }).distinct().toList();
+        return new BenchConfig(tests, repetitions, warmup, t, nBatch, nUbatch, kv, modes, seed);
+    }
+
+    private static void requireNonNegative(String flag, int v) {
+        if (v < 0) {
+            throw new UserError(flag + ": counts must not be negative, got " + v);
+        }
+    }
+
+    private static int parse(String flag, String s) {
+        try {
+            int v = Integer.parseInt(s.trim());
+            requireNonNegative(flag, v);
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UserError(flag + ": '" + s + "' is not a number");
+        }
+    }
+
+    /** For each test, the hooked run's median t/s over the unhooked one's: the layer hook's cost. */
+    private static void printHookOverhead(List<BenchResult> results, PrintWriter err) {
+        for (BenchResult hooked : results) {
+            if (hooked.hook() != HookMode.NOOP) {
+                continue;
+            }
+            results.stream()
+                    .filter(r -> r.hook() == HookMode.NONE && r.test().equals(hooked.test()) && r.threads() == hooked.threads())
+                    .findFirst()
+                    .ifPresent(base -> err.printf(Locale.ROOT, "hook overhead %-14s t=%d: median t/s noop/none = %.4f%n",
+                            hooked.test().label(), hooked.threads(),
+                            SampleStats.median(hooked.samplesTokensPerSecond()) / SampleStats.median(base.samplesTokensPerSecond())));
+        }
     }
 }

@@ -237,8 +237,8 @@ public final class GgufFile implements AutoCloseable {
             long n = i64(what);
             long left = seg.byteSize() - position;
             if (n < 0 || (minItemBytes > 0 && n > left / minItemBytes)) {
-                throw new GgufFormatException(path, "corrupt %s %s at byte %d: larger than the rest of the file"
-                        .formatted(what, Long.toUnsignedString(n), position - 8));
+                throw new GgufFormatException(path, "truncated or corrupt: %s at byte %d is %s, larger than the rest of the file (%d bytes)"
+                        .formatted(what, position - 8, Long.toUnsignedString(n), left));
             }
             return n;
         }

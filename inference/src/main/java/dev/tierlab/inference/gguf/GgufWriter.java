@@ -79,6 +79,16 @@ public final class GgufWriter {
         return nextOffset;
     }
 
+    /** The size the file will have: header, alignment padding and tensor data. */
+    public long plannedFileSize() {
+        try (CountingOutput out = new CountingOutput(OutputStream.nullOutputStream())) {
+            writeHeader(out);
+            return GgufFile.alignUp(out.count, alignment) + nextOffset;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void write(Path target, TensorSource source) throws IOException {
         write(target, source, Progress.NONE);
     }

@@ -1,0 +1,46 @@
+package dev.tierlab.cli;
+
+import dev.tierlab.inference.model.ModelPreset;
+import dev.tierlab.inference.model.Presets;
+import dev.tierlab.inference.model.QuantMix;
+import dev.tierlab.inference.model.SyntheticModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Synthesized models the CLI uses when none is given, kept in the tierlab cache
+ * ($TIERLAB_CACHE, else $XDG_CACHE_HOME/tierlab, else ~/.cache/tierlab) and made on first use.
+ */
+final class EmbeddedModels {
+
+    static final String DEFAULT_PRESET = "small";
+    static final QuantMix DEFAULT_QUANT = QuantMix.F16;
+
+    private EmbeddedModels() {
+    }
+
+    static Path cacheDir() {
+        String override = System.getenv("TIERLAB_CACHE");
+        if (override != null && !override.isBlank()) {
+            return Path.of(override);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("tierlab");
+    }
+
+    static Path resolve(String presetName, QuantMix mix, PrintWriter err) throws IOException {
+        ModelPreset p = Presets.byName(presetName).orElseThrow(() -> new UserError("unknown preset " + presetName));
+        Path file = cacheDir().resolve("models").resolve("%s-%s-seed%d.gguf".formatted(p.name(), mix.label(),
+                SyntheticModel.DEFAULT_SEED));
+        if (!Files.exists(file)) {
+            err.printf("tierlab: synthesizing the default model %s (%s) into %s%n", p.name(), mix.label(), file);
+            ProgressLine progress = new ProgressLine(err, "synth " + p.name() + " " + mix.label());
+            SyntheticModel.write(p, mix, SyntheticModel.DEFAULT_SEED, file, (done, total, t) -> progress.update(done, total));
+            progress.finish();
+        }
+        return file;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.tierlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class CliTest {
+
+    @TempDir
+    static Path dir;
+    static Path tiny;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        CommandLine cli = TierlabCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void synthesizeTiny() {
+        tiny = dir.resolve("tiny.gguf");
+        Result r = run("model", "synth", "--preset", "tiny", "-o", tiny.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("wrote " + tiny), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "validate", "bench", "model", "calibrate", "report", "compare", "merge"})
+    void everyVerbOfTheContractHasHelp(String verb) {
+        Result r = run(verb, "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("Usage: tierlab " + verb), r.out());
+    }
+
+    @Test
+    void verbsNotBuiltYetSaySoWithExitTwo() {
+        Result r = run("calibrate");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("not built yet"), r.err());
+    }
+
+    @Test
+    void inspectPrintsShapesClassesAndKvBytes() {
+        Result r = run("model", "inspect", tiny.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("architecture    llama"), r.out());
+        assertTrue(r.out().contains("n_head / kv     8 / 2 (head_dim 32)"), r.out());
+        // 2 (K and V) x 2 kv heads x 32 dims x 2 bytes
+        assertTrue(r.out().contains("KV cache (f16)  256 B per token per layer"), r.out());
+        assertTrue(r.out().contains("blk.3.ffn_down.weight"), r.out());
+        assertTrue(r.out().contains("ffn"), r.out());
+    }
+
+    @Test
+    void synthWithLayersAndQuantWritesThatModel() throws IOException {
+        Path out = dir.resolve("tiny-q4km-2.gguf");
+        Result r = run("model", "synth", "--preset", "tiny", "--quant", "q4_k_m", "--layers", "2", "-o", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        Result inspect = run("model", "inspect", out.toString());
+        assertTrue(inspect.out().contains("layers          2"), inspect.out());
+        assertTrue(inspect.out().contains("q4_K"), inspect.out());
+        assertTrue(Files.size(out) < Files.size(tiny));
+    }
+
+    @Test
+    void badInputGetsOneLineAndExitTwo() throws IOException {
+        assertOneLineError(run("model", "synth", "--preset", "gpt-9", "-o", dir.resolve("x.gguf").toString()), "unknown preset 'gpt-9'");
+        assertOneLineError(run("model", "synth", "--preset", "tiny", "--quant", "q3_xx", "-o", dir.resolve("x.gguf").toString()),
+                "unknown quant mix 'q3_xx'");
+        assertOneLineError(run("model", "synth", "--preset", "tiny", "--layers", "99", "-o", dir.resolve("x.gguf").toString()),
+                "--layers: 99 is outside 1..4");
+        Path truncated = dir.resolve("truncated.gguf");
+        byte[] bytes = Files.readAllBytes(tiny);
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 5000));
+        assertOneLineError(run("model", "inspect", truncated.toString()), truncated + ": truncated");
+        assertOneLineError(run("bench", "-m", truncated.toString(), "-p", "8", "-n", "0", "-r", "1"), "truncated");
+        assertOneLineError(run("bench", "-m", tiny.toString(), "-o", "xml"), "unknown output format 'xml'");
+        assertOneLineError(run("bench", "-m", tiny.toString(), "-p", "0", "-n", "0"), "no tests");
+    }
+
+    private static void assertOneLineError(Result r, String expected) {
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void benchWritesLlamaBenchColumnsInEveryFormat() throws IOException {
+        String[] common = {"bench", "-m", tiny.toString(), "-p", "16", "-n", "8", "-pg", "16,4", "-r", "2", "-t", "2"};
+        Result json = run(concat(common, "-o", "json"));
+        assertEquals(0, json.exit(), json.err());
+        JsonNode rows = new ObjectMapper().readTree(json.out());
+        assertEquals(3, rows.size());
+        List<String> labels = List.of("pp16", "tg8", "pp16+tg4");
+        for (int i = 0; i < 3; i++) {
+            JsonNode row = rows.get(i);
+            for (String col : List.of("build_commit", "model_filename", "model_type", "model_size", "model_n_params",
+                    "n_threads", "type_k", "type_v", "n_prompt", "n_gen", "n_depth", "test_time", "avg_ns", "stddev_ns",
+                    "avg_ts", "stddev_ts", "samples_ns", "samples_ts", "ttft_ms", "cv_ts", "ci95_low_ts", "warmup")) {
+                assertTrue(row.has(col), col + " in " + row);
+            }
+            assertEquals(labels.get(i), row.get("test").asText());
+            assertEquals(2, row.get("samples_ns").size());
+            assertEquals("c6af2161", row.get("build_commit").asText());
+            assertEquals(1, row.get("warmup").asInt());
+            double avgTs = row.get("avg_ts").asDouble();
+            double fromSamples = (row.get("samples_ts").get(0).asDouble() + row.get("samples_ts").get(1).asDouble()) / 2;
+            assertEquals(fromSamples, avgTs, 1e-3 * avgTs);
+        }
+        assertEquals(16, rows.get(0).get("llama_n_p_eval").asInt());
+        assertEquals(8, rows.get(1).get("llama_n_eval").asInt());
+        assertTrue(rows.get(1).get("itl_p99_ms").asDouble() > 0);
+
+        Result csv = run(concat(common, "-o", "csv"));
+        List<String> lines = csv.out().strip().lines().toList();
+        assertEquals(4, lines.size());
+        assertTrue(lines.getFirst().startsWith("build_commit,build_number,cpu_info"), lines.getFirst());
+
+        Result jsonl = run(concat(common, "-o", "jsonl"));
+        assertEquals(3, jsonl.out().strip().lines().count());
+
+        Result md = run(concat(common, "-o", "md"));
+        assertTrue(md.out().contains("| model | size | params | backend | threads |"), md.out());
+        assertTrue(md.out().contains("| tg8 |"), md.out());
+    }
+
+    @Test
+    void benchComparesHookModesSideBySide() {
+        Result r = run("bench", "-m", tiny.toString(), "-p", "0", "-n", "8", "-r", "2", "-t", "1", "--hook", "none,noop", "-o", "jsonl");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(2, r.out().strip().lines().count());
+        assertTrue(r.err().contains("hook overhead tg8"), r.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
