@@ -85,6 +85,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Output format: csv, json, jsonl, md (default: ${DEFAULT-VALUE}).")
     String output;
 
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Also write the rows as JSON to FILE (atomically), whatever -o prints.")
+    Path save;
+
     @Override
     public Integer call() throws IOException {
         BenchFormat format = BenchFormat.parse(output);
@@ -118,6 +122,9 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             format.write(rows, out);
             out.flush();
+            if (save != null) {
+                AtomicFiles.write(save, BenchFormat.jsonArray(rows));
+            }
             if (config.hooks().size() > 1) {
                 printHookOverhead(results, err);
             }

@@ -34,7 +34,7 @@ enum BenchFormat {
                     out.println(row.values().stream().map(BenchFormat::csvField).collect(Collectors.joining(",")));
                 }
             }
-            case JSON -> out.println(JSON_MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows));
+            case JSON -> out.println(jsonArray(rows));
             case JSONL -> {
                 for (Map<String, Object> row : rows) {
                     out.println(JSON_MAPPER.writeValueAsString(row));
@@ -42,6 +42,10 @@ enum BenchFormat {
             }
             case MD -> markdown(rows, out);
         }
+    }
+
+    static String jsonArray(List<Map<String, Object>> rows) throws JsonProcessingException {
+        return JSON_MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(rows);
     }
 
     private static String csvField(Object v) {

@@ -90,9 +90,8 @@ final class ModelCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
 
-        @Option(names = "--tensors", negatable = true, defaultValue = "true",
-                description = "List every tensor (default: ${DEFAULT-VALUE}).")
-        boolean listTensors;
+        @Option(names = "--no-tensors", description = "Leave out the per-tensor table.")
+        boolean hideTensors;
 
         @Override
         public Integer call() {
@@ -132,7 +131,7 @@ final class ModelCommand implements Runnable {
             for (Map.Entry<Integer, Long> e : m.bytesPerLayer().entrySet()) {
                 out.printf("  %-12s %12s%n", e.getKey() < 0 ? "non-layer" : "blk." + e.getKey(), Units.bytes(e.getValue()));
             }
-            if (listTensors) {
+            if (!hideTensors) {
                 out.println();
                 out.printf("%-32s %-7s %-22s %12s %14s%n", "tensor", "type", "shape", "bytes", "offset");
                 for (GgufTensorInfo t : m.tensors()) {

@@ -72,6 +72,9 @@ class CliTest {
         assertTrue(r.out().contains("KV cache (f16)  256 B per token per layer"), r.out());
         assertTrue(r.out().contains("blk.3.ffn_down.weight"), r.out());
         assertTrue(r.out().contains("ffn"), r.out());
+        Result brief = run("model", "inspect", "--no-tensors", tiny.toString());
+        assertFalse(brief.out().contains("blk.3.ffn_down.weight"), brief.out());
+        assertTrue(brief.out().contains("blk.3 "), brief.out());
     }
 
     @Test
@@ -146,6 +149,11 @@ class CliTest {
         Result md = run(concat(common, "-o", "md"));
         assertTrue(md.out().contains("| model | size | params | backend | threads |"), md.out());
         assertTrue(md.out().contains("| tg8 |"), md.out());
+
+        Path saved = dir.resolve("saved/bench.json");
+        Result withSave = run(concat(common, "-o", "csv", "--save", saved.toString()));
+        assertEquals(0, withSave.exit(), withSave.err());
+        assertEquals(3, new ObjectMapper().readTree(saved.toFile()).size());
     }
 
     @Test
