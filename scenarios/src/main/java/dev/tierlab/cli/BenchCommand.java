@@ -75,7 +75,8 @@ final class BenchCommand implements Callable<Integer> {
     String kvType;
 
     @Option(names = "--hook", split = ",", paramLabel = "MODE", defaultValue = "none",
-            description = "Layer hook: none, noop; both alternate repetitions to measure the hook's overhead.")
+            description = {"Layer hook: none, noop (observes every layer), idle (installed, observes none).",
+                "Several modes alternate repetitions, and each hook's cost is printed against none."})
     List<String> hooks;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
@@ -175,7 +176,7 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 return HookMode.valueOf(h.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new UserError("--hook: unknown mode '" + h + "'; use none or noop");
+                throw new UserError("--hook: unknown mode '" + h + "'; use none, noop or idle");
             }
         }).distinct().toList();
         return new BenchConfig(tests, repetitions, warmup, t, nBatch, nUbatch, kv, modes, seed);
@@ -200,14 +201,14 @@ final class BenchCommand implements Callable<Integer> {
     /** For each test, the hooked run's median t/s over the unhooked one's: the layer hook's cost. */
     private static void printHookOverhead(List<BenchResult> results, PrintWriter err) {
         for (BenchResult hooked : results) {
-            if (hooked.hook() != HookMode.NOOP) {
+            if (hooked.hook() == HookMode.NONE) {
                 continue;
             }
             results.stream()
                     .filter(r -> r.hook() == HookMode.NONE && r.test().equals(hooked.test()) && r.threads() == hooked.threads())
                     .findFirst()
-                    .ifPresent(base -> err.printf(Locale.ROOT, "hook overhead %-14s t=%d: median t/s noop/none = %.4f%n",
-                            hooked.test().label(), hooked.threads(),
+                    .ifPresent(base -> err.printf(Locale.ROOT, "hook overhead %-14s t=%d: median t/s %s/none = %.4f%n",
+                            hooked.test().label(), hooked.threads(), hooked.hook().name().toLowerCase(Locale.ROOT),
                             SampleStats.median(hooked.samplesTokensPerSecond()) / SampleStats.median(base.samplesTokensPerSecond())));
         }
     }

@@ -2,7 +2,6 @@ package dev.tierlab.inference.bench;
 
 import dev.tierlab.inference.engine.ContextConfig;
 import dev.tierlab.inference.engine.EngineContext;
-import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.engine.LoadedModel;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +26,6 @@ public final class BenchRunner {
 
         void repetition(BenchTest test, int threads, HookMode hook, int repetition, boolean warmup);
     }
-
-    private static final LayerHook NOOP_HOOK = new LayerHook() {
-        @Override
-        public void layerStart(int layer) {
-        }
-    };
 
     private final LoadedModel model;
     private final BenchConfig config;
@@ -64,7 +57,7 @@ public final class BenchRunner {
         Instant start = Instant.now();
         try {
             for (HookMode h : config.hooks()) {
-                contexts.put(h, model.newContext(cc, h == HookMode.NONE ? LayerHook.NONE : NOOP_HOOK));
+                contexts.put(h, model.newContext(cc, h.hook()));
                 samples.put(h, new ArrayList<>());
                 itl.put(h, new Histogram(3));
             }

@@ -1,6 +1,37 @@
 package dev.tierlab.inference.bench;
 
-/** Whether the engine runs with a layer hook installed: none, or one that does nothing (its overhead). */
+import dev.tierlab.inference.engine.LayerHook;
+
+/**
+ * Which layer hook the engine runs with, to measure what the hook itself costs: none at all; one
+ * that observes every layer boundary and does nothing there (the cost of full observation); one
+ * that is installed but observes no layer (the cost when no tier needs a wait).
+ */
 public enum HookMode {
-    NONE, NOOP
+    NONE(LayerHook.NONE),
+    NOOP(new LayerHook() {
+        @Override
+        public void layerStart(int layer) {
+        }
+    }),
+    IDLE(new LayerHook() {
+        @Override
+        public void layerStart(int layer) {
+        }
+
+        @Override
+        public boolean observes(int layer) {
+            return false;
+        }
+    });
+
+    private final LayerHook hook;
+
+    HookMode(LayerHook hook) {
+        this.hook = hook;
+    }
+
+    public LayerHook hook() {
+        return hook;
+    }
 }

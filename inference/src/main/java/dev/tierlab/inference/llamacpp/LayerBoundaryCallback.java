@@ -20,26 +20,31 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>ggml_backend_sched asks about each node ({@code ask=true}) until the callback answers true,
  * computes the nodes up to that one, then shows it again with {@code ask=false}. Answering true for
- * every {@code l_out-N} (a layer's last node) splits the graph between layers, so the asks for the
- * next segment come exactly when layer N+1 is about to start: the ask for {@code attn_norm-(N+1)}
- * is where the hook runs. In the data phase the answer is always true: false would silently stop the
- * graph and leave wrong logits. Exceptions never leave the upcall; the first one is kept and
- * rethrown by the engine after llama_decode returns.
+ * {@code l_out-N} (a layer's last node) splits the graph between layers N and N+1, so the asks for
+ * the next segment come exactly when layer N+1 is about to start: the ask for
+ * {@code attn_norm-(N+1)} (or {@code result_norm} for the output head) is where the hook runs.
+ * Each split costs a graph launch, so the graph is split only before layers the hook observes.
+ * In the data phase the answer is always true: false would silently stop the graph and leave wrong
+ * logits. Exceptions never leave the upcall; the first one is kept and rethrown by the engine after
+ * llama_decode returns.
  */
 final class LayerBoundaryCallback {
 
     private static final byte[] LAYER_START = "attn_norm-".getBytes();
     private static final byte[] LAYER_END = "l_out-".getBytes();
+    private static final byte[] OUTPUT_HEAD = "result_norm\0".getBytes();
 
     private final LayerHook hook;
+    private final int nLayer;
     private final MemorySegment stub;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private int lastLayer = Integer.MAX_VALUE;
     private int position;
     private boolean inMicroBatch;
 
-    LayerBoundaryCallback(LayerHook hook, Arena arena) {
+    LayerBoundaryCallback(LayerHook hook, int nLayer, Arena arena) {
         this.hook = hook;
+        this.nLayer = nLayer;
         try {
             MethodHandle target = MethodHandles.lookup().findVirtual(LayerBoundaryCallback.class, "onEval",
                     MethodType.methodType(boolean.class, MemorySegment.class, boolean.class, MemorySegment.class))
@@ -81,7 +86,13 @@ final class LayerBoundaryCallback {
         try {
             MemorySegment t = tensor.reinterpret(LlamaStructs.TENSOR_SIZE);
             if (startsWith(t, LAYER_END)) {
-                return true;
+                return hook.observes(parseLayer(t, LAYER_END.length) + 1);
+            }
+            if (startsWith(t, OUTPUT_HEAD)) {
+                if (hook.observes(nLayer)) {
+                    hook.layerStart(nLayer);
+                }
+                return false;
             }
             if (startsWith(t, LAYER_START)) {
                 int layer = parseLayer(t, LAYER_START.length);
@@ -96,7 +107,9 @@ final class LayerBoundaryCallback {
                     inMicroBatch = true;
                 }
                 lastLayer = layer;
-                hook.layerStart(layer);
+                if (hook.observes(layer)) {
+                    hook.layerStart(layer);
+                }
             }
         } catch (Throwable e) {
             failure.compareAndSet(null, e);

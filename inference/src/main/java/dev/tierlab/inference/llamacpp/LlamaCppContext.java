@@ -30,7 +30,7 @@ final class LlamaCppContext implements EngineContext {
     private MemorySegment ctx;
     private int position;
 
-    LlamaCppContext(LlamaCpp api, MemorySegment model, ContextConfig config, LayerHook hook) {
+    LlamaCppContext(LlamaCpp api, MemorySegment model, int nLayer, ContextConfig config, LayerHook hook) {
         this.api = api;
         this.config = config;
         try {
@@ -45,7 +45,7 @@ final class LlamaCppContext implements EngineContext {
             LlamaStructs.CP_TYPE_V.set(params, config.kvType().id());
             LlamaStructs.CP_NO_PERF.set(params, false);
             if (hook != LayerHook.NONE) {
-                callback = new LayerBoundaryCallback(hook, arena);
+                callback = new LayerBoundaryCallback(hook, nLayer, arena);
                 LlamaStructs.CP_CB_EVAL.set(params, callback.stub());
                 LlamaStructs.CP_CB_EVAL_USER_DATA.set(params, MemorySegment.NULL);
             } else {

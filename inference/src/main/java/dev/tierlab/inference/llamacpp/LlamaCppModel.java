@@ -42,7 +42,7 @@ final class LlamaCppModel implements LoadedModel {
 
     @Override
     public EngineContext newContext(ContextConfig config, LayerHook hook) {
-        return new LlamaCppContext(api, handle(), config, hook);
+        return new LlamaCppContext(api, handle(), info.nLayer(), config, hook);
     }
 
     private MemorySegment handle() {

@@ -54,11 +54,11 @@ class LlamaCppEngineTest {
             int[] hooked = generate(model, hook, 8);
             assertArrayEquals(generate(model, LayerHook.NONE, 8), hooked, "the hook must not change the computation");
             int nLayer = model.info().nLayer();
-            // prompt (one ubatch) + 8 decode steps, each: start, layers 0..n-1 in order, end
+            // prompt (one ubatch) + 8 decode steps, each: start, layers 0..n-1 and the output head n, end
             assertEquals(9, hook.starts.size());
-            assertEquals(9 * nLayer, hook.layers.size());
+            assertEquals(9 * (nLayer + 1), hook.layers.size());
             for (int i = 0; i < hook.layers.size(); i++) {
-                assertEquals(i % nLayer, hook.layers.get(i));
+                assertEquals(i % (nLayer + 1), hook.layers.get(i));
             }
             int promptLength = hook.starts.getFirst()[0];
             assertEquals(0, hook.starts.getFirst()[1]);
@@ -66,6 +66,22 @@ class LlamaCppEngineTest {
                 assertArrayEquals(new int[] {1, promptLength + s - 1}, hook.starts.get(s));
             }
             assertEquals(9, hook.ends);
+        }
+    }
+
+    @Test
+    void aHookIsCalledOnlyForTheLayersItObserves() {
+        try (LoadedModel model = engine.load(TestModels.tiny(QuantMix.F16))) {
+            RecordingHook hook = new RecordingHook() {
+                @Override
+                public boolean observes(int layer) {
+                    return layer == 1 || layer == 3;
+                }
+            };
+            int[] hooked = generate(model, hook, 4);
+            assertArrayEquals(generate(model, LayerHook.NONE, 4), hooked);
+            assertEquals(5, hook.starts.size(), "micro-batches are seen even where no layer is observed");
+            assertEquals(List.of(1, 3, 1, 3, 1, 3, 1, 3, 1, 3), hook.layers);
         }
     }
 
@@ -149,7 +165,7 @@ class LlamaCppEngineTest {
         }
     }
 
-    static final class RecordingHook implements LayerHook {
+    static class RecordingHook implements LayerHook {
         final List<int[]> starts = new ArrayList<>();
         final List<Integer> layers = new ArrayList<>();
         int ends;
