@@ -1,0 +1,275 @@
+package dev.tierlab.emulator;
+
+import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.emulator.latency.LatencyDistribution;
+import dev.tierlab.emulator.ledger.Ledger;
+import dev.tierlab.emulator.ledger.StepRecord;
+import dev.tierlab.emulator.ledger.TierLedger;
+import dev.tierlab.emulator.placement.Placement;
+import dev.tierlab.emulator.placement.TensorRef;
+import dev.tierlab.emulator.sched.TierModel;
+import dev.tierlab.emulator.tier.TierSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The emulator an engine calls at layer boundaries ("inject" mode). At each micro-batch it plans
+ * what every layer reads and writes on every tier; at each layer start it issues that layer's
+ * requests (or, with prefetch depth d, layer l+d's) to the tiers' virtual-time models and holds the
+ * engine until the layer's data would have arrived. Native tiers cost nothing and are never watched.
+ *
+ * <p>Not thread-safe: one engine thread drives it.
+ */
+public final class Emulator {
+
+    /**
+     * @param baseBytesPerSecond the calibrated bandwidth relative ("0.25x") bandwidths refer to
+     * @param cache              optional upper-tier weight cache, or null
+     */
+    public record Config(Map<String, TierSpec> tiers, Placement placement, WeightCache cache, int prefetchDepth,
+            long seed, double baseBytesPerSecond) {
+
+        public Config {
+            tiers = Map.copyOf(tiers);
+            if (prefetchDepth < 0) {
+                throw new SpecException("prefetch", "must not be negative");
+            }
+            for (String t : referencedTiers(placement, cache)) {
+                if (!tiers.containsKey(t)) {
+                    throw new SpecException("placement", "unknown tier '%s'; declared tiers: %s".formatted(t, String.join(", ", tiers.keySet())));
+                }
+            }
+        }
+
+        private static List<String> referencedTiers(Placement p, WeightCache cache) {
+            List<String> names = new ArrayList<>();
+            names.add(p.defaultTier());
+            p.weights().forEach(w -> names.add(w.tier()));
+            p.kv().forEach(k -> names.add(k.tier()));
+            if (cache != null) {
+                names.add(cache.tier());
+            }
+            return names;
+        }
+    }
+
+    private final Config config;
+    private final StepPlanner planner;
+    private final Injector injector;
+    private final Map<String, TierRuntime> tiers = new LinkedHashMap<>();
+    private final boolean[] observed;
+    private final Ledger ledger = new Ledger();
+    private final boolean profiling;
+    private final int n;
+
+    private ComputeProfile profile;
+    private List<List<Access>> plan;
+    private long[] completion;
+    private String[] bottleneck;
+    private long stepStart;
+    private long stepStall;
+    private int stepTokens;
+    private int stepPast;
+    private double stepModelled;
+    private final long[] layerStartTimes;
+    private final double[] profileSums;
+    private int profiledSteps;
+
+    private record TierRuntime(TierSpec spec, TierModel read, TierModel write, TierLedger ledger) {
+    }
+
+    /**
+     * @param nLayer                  blocks in the model (layer index nLayer is the output head)
+     * @param kvBytesPerTokenPerLayer K and V bytes one token adds to one layer's cache
+     * @param profiling               watch every layer and record compute segments (use with native tiers)
+     */
+    public Emulator(Config config, List<TensorRef> tensors, int nLayer, long kvBytesPerTokenPerLayer, Injector injector,
+            boolean profiling) {
+        this.config = config;
+        this.n = nLayer;
+        this.injector = injector;
+        this.profiling = profiling;
+        this.planner = new StepPlanner(tensors, nLayer, kvBytesPerTokenPerLayer, config.placement(), config.cache());
+        for (TierSpec spec : config.tiers().values()) {
+            TierLedger tl = ledger.tier(spec.name());
+            long seed = config.seed() * 1_000_003L + spec.name().hashCode();
+            tiers.put(spec.name(), new TierRuntime(spec,
+                    model(spec, false, seed, tl, false), model(spec, true, seed + 1, tl, false), tl));
+        }
+        observed = new boolean[nLayer + 1];
+        for (int i = 0; i <= nLayer; i++) {
+            observed[i] = profiling || constrained(i) || (config.prefetchDepth() > 0 && i + config.prefetchDepth() <= nLayer
+                    && constrained(i + config.prefetchDepth()));
+        }
+        layerStartTimes = new long[nLayer + 1];
+        profileSums = new double[nLayer + 2];
+    }
+
+    private TierModel model(TierSpec spec, boolean write, long seed, TierLedger tl, boolean meanOnly) {
+        if (spec.isNative()) {
+            return null;
+        }
+        LatencyDistribution latency = write ? spec.writeLatency() : spec.readLatency();
+        if (meanOnly) {
+            latency = new LatencyDistribution.Fixed(latency.meanNanos());
+        }
+        double bw = (write ? spec.writeBandwidth() : spec.readBandwidth()).bytesPerSecond(config.baseBytesPerSecond());
+        return new TierModel(bw, spec.granularityBytes(), spec.channels(), latency, seed,
+                tl == null ? null : write ? tl.writeLatency() : tl.readLatency());
+    }
+
+    private boolean constrained(int index) {
+        return planner.tiersOf(index).stream().anyMatch(t -> !config.tiers().get(t).isNative());
+    }
+
+    /** Whether the engine must call {@link #layerStart} exactly when layer index {@code i} starts. */
+    public boolean observes(int i) {
+        return i >= 0 && i <= n && observed[i];
+    }
+
+    /** Gives the unconstrained compute profile, so each step also records its modelled duration. */
+    public void useComputeProfile(ComputeProfile p) {
+        if (p.layerCount() != n + 1) {
+            throw new IllegalArgumentException("profile has %d layers, model %d".formatted(p.layerCount(), n + 1));
+        }
+        this.profile = p;
+    }
+
+    public void microBatchStart(int nTokens, int nPast) {
+        stepStart = System.nanoTime();
+        stepTokens = nTokens;
+        stepPast = nPast;
+        stepStall = 0;
+        stepModelled = profile != null ? modelStep(nTokens, nPast) : Double.NaN;
+        plan = planner.plan(nTokens, nPast, config.cache());
+        completion = new long[n + 1];
+        bottleneck = new String[n + 1];
+        for (int i = 0; i < Math.min(config.prefetchDepth(), n + 1); i++) {
+            issue(i, stepStart);
+        }
+    }
+
+    public void layerStart(int i) {
+        if (plan == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        int d = config.prefetchDepth();
+        if (i + d <= n) {
+            issue(i + d, now);
+        }
+        long deadline = completion[i];
+        if (deadline > now) {
+            injector.waitUntil(deadline);
+            long stalled = System.nanoTime() - now;
+            stepStall += stalled;
+            tiers.get(bottleneck[i]).ledger().addStall(stalled);
+        }
+        layerStartTimes[i] = System.nanoTime();
+    }
+
+    public void microBatchEnd() {
+        if (plan == null) {
+            return;
+        }
+        long end = System.nanoTime();
+        ledger.addStep(new StepRecord(stepTokens, stepPast, end - stepStart, stepStall, stepModelled));
+        if (profiling && stepTokens == 1) {
+            long prev = stepStart;
+            for (int i = 0; i <= n; i++) {
+                profileSums[i] += layerStartTimes[i] - prev;
+                prev = layerStartTimes[i];
+            }
+            profileSums[n + 1] += end - prev;
+            profiledSteps++;
+        }
+        plan = null;
+    }
+
+    private void issue(int index, long at) {
+        long latest = at;
+        String worst = null;
+        for (Access a : plan.get(index)) {
+            TierRuntime t = tiers.get(a.tier());
+            TierModel m = a.write() ? t.write() : t.read();
+            if (m == null) {
+                continue;
+            }
+            long before = m.requests();
+            long done = m.transfer(at, a.bytes());
+            if (a.write()) {
+                t.ledger().addWrite(a.bytes(), m.requests() - before);
+            } else {
+                t.ledger().addRead(a.bytes(), m.requests() - before);
+            }
+            if (done > latest || worst == null) {
+                latest = Math.max(latest, done);
+                worst = a.tier();
+            }
+        }
+        completion[index] = latest;
+        bottleneck[index] = worst;
+    }
+
+    /**
+     * The step time the analytical model expects: the profile's compute segments, each layer starting
+     * when both its predecessor's compute and its own data (mean latencies, fresh tiers) are done.
+     */
+    public double modelStep(int nTokens, int nPast) {
+        if (profile == null) {
+            return Double.NaN;
+        }
+        WeightCache cacheCopy = config.cache() == null ? null : config.cache().copy();
+        List<List<Access>> p = planner.plan(nTokens, nPast, cacheCopy);
+        Map<String, TierModel[]> models = new LinkedHashMap<>();
+        for (TierSpec spec : config.tiers().values()) {
+            models.put(spec.name(), new TierModel[] {model(spec, false, 0, null, true), model(spec, true, 0, null, true)});
+        }
+        double[] ready = new double[n + 1];
+        double t = profile.beforeFirstLayer();
+        int d = config.prefetchDepth();
+        for (int i = 0; i < Math.min(d, n + 1); i++) {
+            ready[i] = simulate(p.get(i), 0, models);
+        }
+        for (int i = 0; i <= n; i++) {
+            if (i + d <= n) {
+                ready[i + d] = simulate(p.get(i + d), (long) t, models);
+            }
+            t = Math.max(t, ready[i]) + profile.layer(i);
+        }
+        return t;
+    }
+
+    private static double simulate(List<Access> accesses, long at, Map<String, TierModel[]> models) {
+        long latest = at;
+        for (Access a : accesses) {
+            TierModel m = models.get(a.tier())[a.write() ? 1 : 0];
+            if (m != null) {
+                latest = Math.max(latest, m.transfer(at, a.bytes()));
+            }
+        }
+        return latest;
+    }
+
+    /** The mean compute segments of the decode steps seen so far (profiling mode). */
+    public ComputeProfile computeProfile() {
+        if (!profiling || profiledSteps == 0) {
+            throw new IllegalStateException("no decode steps were profiled");
+        }
+        double[] mean = new double[profileSums.length];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = profileSums[i] / profiledSteps;
+        }
+        return new ComputeProfile(mean);
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public Config config() {
+        return config;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.tierlab.emulator;
+
+/**
+ * An emulation spec (tier, latency, placement) that cannot be used. {@code field} is the dotted path
+ * of the offending field, e.g. {@code tiers.flash.read_bandwidth}; the message says what to write.
+ */
+public final class SpecException extends RuntimeException {
+    private final String field;
+
+    public SpecException(String field, String message) {
+        super(field + ": " + message);
+        this.field = field;
+    }
+
+    public String field() {
+        return field;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.tierlab.emulator.tier;
+
+import dev.tierlab.emulator.SpecException;
+import dev.tierlab.emulator.latency.LatencyDistribution;
+
+/**
+ * One emulated tier: how fast it moves bytes (read and write bandwidth, a shared pipe with no burst
+ * credit), in what units (access granularity), how many requests it serves at once (channels), and
+ * how long each request waits before its data flows (latency distributions).
+ *
+ * @param capacityBytes 0 for unlimited
+ */
+public record TierSpec(
+        String name,
+        TierClass tierClass,
+        long capacityBytes,
+        Bandwidth readBandwidth,
+        Bandwidth writeBandwidth,
+        long granularityBytes,
+        int channels,
+        LatencyDistribution readLatency,
+        LatencyDistribution writeLatency) {
+
+    public TierSpec {
+        String f = "tiers." + name;
+        if (granularityBytes <= 0) {
+            throw new SpecException(f + ".granularity", "must be positive, got " + granularityBytes);
+        }
+        if (channels <= 0) {
+            throw new SpecException(f + ".channels", "must be at least 1, got " + channels);
+        }
+        if (capacityBytes < 0) {
+            throw new SpecException(f + ".capacity", "must not be negative");
+        }
+    }
+
+    /** The engine's own memory: accesses to it are not emulated at all. */
+    public static TierSpec nativeTier(String name, TierClass c) {
+        return new TierSpec(name, c, 0, Bandwidth.NATIVE, Bandwidth.NATIVE, 1 << 20, 1, LatencyDistribution.ZERO,
+                LatencyDistribution.ZERO);
+    }
+
+    public boolean isNative() {
+        return readBandwidth instanceof Bandwidth.Native && writeBandwidth instanceof Bandwidth.Native
+                && readLatency.meanNanos() == 0 && writeLatency.meanNanos() == 0;
+    }
+
+    public TierSpec withReadBandwidth(Bandwidth b) {
+        return new TierSpec(name, tierClass, capacityBytes, b, writeBandwidth, granularityBytes, channels, readLatency, writeLatency);
+    }
+
+    public TierSpec withName(String newName) {
+        return new TierSpec(newName, tierClass, capacityBytes, readBandwidth, writeBandwidth, granularityBytes, channels,
+                readLatency, writeLatency);
+    }
+
+    public String describe() {
+        return "%s (%s): read %s, write %s, %s requests x %d channels, read latency %s".formatted(name, tierClass.label(),
+                readBandwidth.describe(), writeBandwidth.describe(), granularityBytes >= 1024 ? granularityBytes / 1024 + " KiB"
+                        : granularityBytes + " B", channels, readLatency.describe());
+    }
+}
