@@ -32,7 +32,7 @@ final class StepPlanner {
             weightsByLayer.add(new ArrayList<>());
         }
         for (TensorRef t : tensors) {
-            int index = t.layer() >= 0 ? Math.min(t.layer(), nLayer - 1) : t.tensorClass().equals("output") ? nLayer : 0;
+            int index = t.accessIndex(nLayer);
             for (Map.Entry<String, Long> part : placement.place(t).entrySet()) {
                 long rowBytes = t.rowBytes() > 0 ? Math.round((double) t.rowBytes() * part.getValue() / t.bytes()) : 0;
                 weightsByLayer.get(index).add(new WeightPart(t.name(), part.getKey(), part.getValue(), rowBytes));
@@ -62,7 +62,8 @@ final class StepPlanner {
             Map<String, long[]> readWrite = new LinkedHashMap<>();
             for (WeightPart w : weightsByLayer.get(i)) {
                 long bytes = w.rowBytes() > 0 ? Math.min(w.bytes(), w.rowBytes() * nTokens) : w.bytes();
-                String tier = cacheState == null ? w.tier() : cacheState.serve(w.tensor() + "@" + w.tier(), w.tier(), bytes);
+                String key = w.tensor() + "@" + w.tier() + (w.rowBytes() > 0 ? "#rows" : "");
+                String tier = cacheState == null ? w.tier() : cacheState.serve(key, w.tier(), bytes);
                 readWrite.computeIfAbsent(tier, k -> new long[2])[0] += bytes;
             }
             if (i < nLayer && kvBytesPerTokenPerLayer > 0) {

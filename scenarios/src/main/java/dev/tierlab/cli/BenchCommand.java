@@ -5,6 +5,15 @@ import dev.tierlab.inference.bench.BenchResult;
 import dev.tierlab.inference.bench.BenchRunner;
 import dev.tierlab.inference.bench.BenchTest;
 import dev.tierlab.inference.bench.HookMode;
+import dev.tierlab.inference.bench.NamedHook;
+import dev.tierlab.emulator.Emulator;
+import dev.tierlab.emulator.SpecException;
+import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.emulator.tier.TierSpec;
+import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.scenario.Calibration;
+import dev.tierlab.scenario.EmulationSpecs;
+import dev.tierlab.scenario.Yaml;
 import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.gguf.GgmlType;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
@@ -79,6 +88,11 @@ final class BenchCommand implements Callable<Integer> {
                 "Several modes alternate repetitions, and each hook's cost is printed against none."})
     List<String> hooks;
 
+    @Option(names = "--emulate", split = ",", paramLabel = "FILE",
+            description = {"Emulation files (tiers, placement, prefetch, cache, seed as in a scenario); each runs as a",
+                "hook named after its file, alternating with the --hook modes, and adds tier and model columns."})
+    List<Path> emulate = new ArrayList<>();
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -100,17 +114,19 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("-m: no such model file " + file);
         }
         try (LoadedModel loaded = new LlamaCppEngine().load(file)) {
+            config = withEmulation(config, loaded, err);
+            BenchConfig cfg = config;
             int total = config.tests().size() * config.threads().size() * config.hooks().size()
                     * (config.repetitions() + config.warmupRuns());
             int[] done = {0};
             boolean terminal = System.console() != null;
-            BenchRunner runner = new BenchRunner(loaded, config, (test, t, hook, rep, isWarmup) -> {
+            BenchRunner runner = new BenchRunner(loaded, cfg, (test, t, hook, rep, isWarmup) -> {
                 done[0]++;
-                String what = "bench: %s t=%d hook=%s".formatted(test.label(), t, hook.name().toLowerCase(Locale.ROOT));
+                String what = "bench: %s t=%d hook=%s".formatted(test.label(), t, hook);
                 if (terminal) {
                     err.printf("\r%-40s %s %d/%d  [%d/%d]   ", what, isWarmup ? "warmup" : "rep",
-                            rep + 1, isWarmup ? config.warmupRuns() : config.repetitions(), done[0], total);
-                } else if (rep == 0 && (isWarmup || config.warmupRuns() == 0)) {
+                            rep + 1, isWarmup ? cfg.warmupRuns() : cfg.repetitions(), done[0], total);
+                } else if (rep == 0 && (isWarmup || cfg.warmupRuns() == 0)) {
                     err.printf("%s [%d/%d]%n", what, done[0], total);
                 }
                 err.flush();
@@ -119,18 +135,44 @@ final class BenchCommand implements Callable<Integer> {
             if (terminal) {
                 err.println();
             }
-            List<Map<String, Object>> rows = results.stream().map(r -> BenchRow.of(r, file, loaded, config)).toList();
+            List<Map<String, Object>> rows = results.stream().map(r -> BenchRow.of(r, file, loaded, cfg)).toList();
             PrintWriter out = spec.commandLine().getOut();
             format.write(rows, out);
             out.flush();
             if (save != null) {
                 AtomicFiles.write(save, BenchFormat.jsonArray(rows));
             }
-            if (config.hooks().size() > 1) {
+            if (cfg.hooks().size() > 1) {
                 printHookOverhead(results, err);
             }
         }
         return TierlabCli.EXIT_OK;
+    }
+
+    /** Adds one emulated hook per --emulate file, each with a fresh emulator per test. */
+    private BenchConfig withEmulation(BenchConfig c, LoadedModel loaded, PrintWriter err) {
+        if (emulate.isEmpty()) {
+            return c;
+        }
+        List<NamedHook> hooks = new ArrayList<>(c.hooks());
+        Injector injector = Injector.calibrated();
+        Double base = null;
+        for (Path f : emulate) {
+            Map<String, Object> block = Yaml.readMap(f);
+            try {
+                Map<String, TierSpec> tiers = EmulationSpecs.tiers(block.get("tiers"), f.toAbsolutePath().getParent());
+                if (base == null && EmulationSpecs.needsBase(tiers)) {
+                    base = Calibration.baseBandwidth(CalibrateCommand.defaultFile(), err);
+                }
+                Emulator.Config ec = EmulationSpecs.config(block, f.toAbsolutePath().getParent(), base == null ? 1 : base);
+                String name = f.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+                hooks.add(new NamedHook(name, () -> EmulatedHook.create(ec, loaded.info(), c.kvType(), injector, false)));
+            } catch (SpecException e) {
+                throw new UserError(f + ": " + e.getMessage());
+            }
+        }
+        return new BenchConfig(c.tests(), c.repetitions(), c.warmupRuns(), c.threads(), c.nBatch(), c.nUbatch(), c.kvType(),
+                hooks, c.seed());
     }
 
     BenchConfig config() {
@@ -172,13 +214,13 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new UserError("--warmup: must not be negative, got " + warmup);
         }
-        List<HookMode> modes = hooks.stream().map(h -> {
+        List<NamedHook> modes = hooks.stream().map(h -> {
             try {
                 return HookMode.valueOf(h.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new UserError("--hook: unknown mode '" + h + "'; use none, noop or idle");
             }
-        }).distinct().toList();
+        }).distinct().map(HookMode::named).toList();
         return new BenchConfig(tests, repetitions, warmup, t, nBatch, nUbatch, kv, modes, seed);
     }
 
@@ -201,14 +243,14 @@ final class BenchCommand implements Callable<Integer> {
     /** For each test, the hooked run's median t/s over the unhooked one's: the layer hook's cost. */
     private static void printHookOverhead(List<BenchResult> results, PrintWriter err) {
         for (BenchResult hooked : results) {
-            if (hooked.hook() == HookMode.NONE) {
+            if (hooked.hook().equals("none")) {
                 continue;
             }
             results.stream()
-                    .filter(r -> r.hook() == HookMode.NONE && r.test().equals(hooked.test()) && r.threads() == hooked.threads())
+                    .filter(r -> r.hook().equals("none") && r.test().equals(hooked.test()) && r.threads() == hooked.threads())
                     .findFirst()
                     .ifPresent(base -> err.printf(Locale.ROOT, "hook overhead %-14s t=%d: median t/s %s/none = %.4f%n",
-                            hooked.test().label(), hooked.threads(), hooked.hook().name().toLowerCase(Locale.ROOT),
+                            hooked.test().label(), hooked.threads(), hooked.hook(),
                             SampleStats.median(hooked.samplesTokensPerSecond()) / SampleStats.median(base.samplesTokensPerSecond())));
         }
     }

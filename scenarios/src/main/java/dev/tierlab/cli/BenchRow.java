@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import dev.tierlab.emulator.ledger.LedgerSummary;
 
 /**
  * One output row of {@code tierlab bench}: llama-bench's columns, in llama-bench's order and units
@@ -59,7 +61,7 @@ final class BenchRow {
         // tierlab's columns
         row.put("engine", "llama.cpp");
         row.put("test", r.test().label());
-        row.put("hook", r.hook().name().toLowerCase(Locale.ROOT));
+        row.put("hook", r.hook());
         row.put("warmup", r.warmupRuns());
         row.put("repetitions", r.samples().size());
         row.put("median_ts", round(tsStats.median()));
@@ -82,7 +84,37 @@ final class BenchRow {
         row.put("llama_n_eval", r.samples().getFirst().counters().nEval());
         row.put("llama_pp_ts", r.test().nPrompt() > 0 ? round(mean(r, s -> s.counters().promptTokensPerSecond())) : null);
         row.put("llama_tg_ts", r.test().nGen() > 0 ? round(mean(r, s -> s.counters().evalTokensPerSecond())) : null);
+        if (r.samples().getFirst().emulation() != null) {
+            putEmulation(row, r);
+        }
         return row;
+    }
+
+    /** The emulator's account, medians over repetitions: decode step measured vs modelled, tiers. */
+    private static void putEmulation(Map<String, Object> row, BenchResult r) {
+        List<LedgerSummary> em = r.samples().stream().map(BenchSample::emulation).toList();
+        double measured = SampleStats.median(em.stream().mapToDouble(LedgerSummary::decodeMeasuredMedianNanos).toArray());
+        double modelled = SampleStats.median(em.stream().mapToDouble(LedgerSummary::decodeModelledMedianNanos).toArray());
+        row.put("measured_step_ms", round(measured / 1e6));
+        row.put("modelled_step_ms", round(modelled / 1e6));
+        row.put("model_error", round(measured / modelled - 1));
+        row.put("stall_ms", round(SampleStats.median(em.stream().mapToDouble(e -> e.stallNanos() / 1e6).toArray())));
+        Map<String, Object> tiers = new LinkedHashMap<>();
+        LedgerSummary last = em.getLast();
+        for (LedgerSummary.TierSummary t : last.tiers()) {
+            if (t.requests() == 0) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bytes_read", t.bytesRead());
+            m.put("bytes_written", t.bytesWritten());
+            m.put("requests", t.requests());
+            m.put("stall_ms", round(t.stallNanos() / 1e6));
+            m.put("read_latency_p50_us", round(t.readLatencyP50Nanos() / 1e3));
+            m.put("read_latency_p99_us", round(t.readLatencyP99Nanos() / 1e3));
+            tiers.put(t.tier(), m);
+        }
+        row.put("tiers", tiers);
     }
 
     private static double mean(BenchResult r, java.util.function.ToDoubleFunction<BenchSample> f) {

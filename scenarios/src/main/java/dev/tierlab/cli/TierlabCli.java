@@ -60,6 +60,10 @@ public final class TierlabCli implements Runnable {
                 err.println("tierlab: " + u.getMessage());
                 return EXIT_BAD_INPUT;
             }
+            case dev.tierlab.emulator.SpecException s -> {
+                err.println("tierlab: " + s.getMessage());
+                return EXIT_BAD_INPUT;
+            }
             case GgufFormatException g -> {
                 err.println("tierlab: " + g.getMessage());
                 return EXIT_BAD_INPUT;

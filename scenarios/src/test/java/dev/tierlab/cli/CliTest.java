@@ -57,9 +57,47 @@ class CliTest {
 
     @Test
     void verbsNotBuiltYetSaySoWithExitTwo() {
-        Result r = run("calibrate");
+        Result r = run("compare", "a", "b");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("not built yet"), r.err());
+    }
+
+    @Test
+    void calibrateWritesTheBaseBandwidthAndInjectorAccuracy() throws IOException {
+        Path out = dir.resolve("calibration.json");
+        Result r = run("calibrate", "--out", out.toString(), "--skip", "engine,disk", "--injector-seconds", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("DRAM read bandwidth"), r.out());
+        assertTrue(r.out().contains("10.0ms"), r.out());
+        JsonNode c = new ObjectMapper().readTree(out.toFile());
+        assertTrue(c.get("base_bytes_per_s").asDouble() > 1e8);
+        assertEquals("dram_read", c.get("base_source").asText());
+        assertEquals(13, c.get("injector").size());
+    }
+
+    @Test
+    void benchEmulatesTiersAndReportsMeasuredAgainstModelledSteps() throws IOException {
+        Path emu = dir.resolve("flash.yaml");
+        Files.writeString(emu, """
+                tiers:
+                  flash: {class: flash, read_bandwidth: 4GB/s, granularity: 256KiB, channels: 4, latency: 10us}
+                placement:
+                  weights: [{tier: flash, match: "blk.*"}]
+                """);
+        Result r = run("bench", "-m", tiny.toString(), "-p", "0", "-n", "8", "-r", "2", "-t", "1", "--emulate", emu.toString(), "-o", "jsonl");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertEquals(2, lines.size());
+        JsonNode emulated = new ObjectMapper().readTree(lines.get(1));
+        assertEquals("flash", emulated.get("hook").asText());
+        assertTrue(emulated.get("modelled_step_ms").asDouble() > 0);
+        assertTrue(emulated.get("measured_step_ms").asDouble() > 0);
+        // 4 layers of the tiny model's weights per token, 8 tokens
+        assertTrue(emulated.get("tiers").get("flash").get("bytes_read").asLong() > 8 * 4 * 1_000_000L);
+
+        Files.writeString(emu, "tiers: {flash: {class: flash, read_bandwidth: 0GB/s}}\n");
+        assertOneLineError(run("bench", "-m", tiny.toString(), "-p", "0", "-n", "4", "-r", "1", "--emulate", emu.toString()),
+                "tiers.flash.read_bandwidth: bandwidth must be positive");
     }
 
     @Test

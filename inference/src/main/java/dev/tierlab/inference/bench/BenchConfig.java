@@ -12,7 +12,7 @@ public record BenchConfig(
         int nBatch,
         int nUbatch,
         GgmlType kvType,
-        List<HookMode> hooks,
+        List<NamedHook> hooks,
         long seed) {
 
     public BenchConfig {

@@ -8,7 +8,7 @@ import org.HdrHistogram.Histogram;
 public record BenchResult(
         BenchTest test,
         int threads,
-        HookMode hook,
+        String hook,
         int warmupRuns,
         Instant testTime,
         List<BenchSample> samples,

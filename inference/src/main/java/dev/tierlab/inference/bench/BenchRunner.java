@@ -1,7 +1,10 @@
 package dev.tierlab.inference.bench;
 
+import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.emulator.ComputeProfile;
 import dev.tierlab.inference.engine.ContextConfig;
 import dev.tierlab.inference.engine.EngineContext;
+import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.engine.LoadedModel;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +18,8 @@ import org.HdrHistogram.Histogram;
  * Runs llama-bench's tests with llama-bench's semantics: a fresh context per test, random token ids
  * (BOS first when the vocabulary adds one), prompts in n_batch chunks, generation one token per
  * decode without sampling, the KV cache cleared before every repetition, warmup runs first.
- * Where several hook modes are compared, their repetitions alternate so drift hits both alike.
+ * Where several hooks are compared, their repetitions alternate so drift hits all alike. Emulated
+ * hooks get the test's unconstrained compute profile first, so every step also has a modelled time.
  */
 public final class BenchRunner {
 
@@ -24,7 +28,7 @@ public final class BenchRunner {
     public interface Listener {
         Listener NONE = (test, threads, hook, rep, warmup) -> { };
 
-        void repetition(BenchTest test, int threads, HookMode hook, int repetition, boolean warmup);
+        void repetition(BenchTest test, int threads, String hook, int repetition, boolean warmup);
     }
 
     private final LoadedModel model;
@@ -51,26 +55,30 @@ public final class BenchRunner {
     private List<BenchResult> runTest(BenchTest test, int threads, SplittableRandom random) {
         ContextConfig cc = new ContextConfig(Math.max(test.contextNeeded(), 16), config.nBatch(), config.nUbatch(),
                 threads, threads, config.kvType());
-        Map<HookMode, EngineContext> contexts = new LinkedHashMap<>();
-        Map<HookMode, List<BenchSample>> samples = new LinkedHashMap<>();
-        Map<HookMode, Histogram> itl = new LinkedHashMap<>();
+        Map<String, LayerHook> hooks = new LinkedHashMap<>();
+        Map<String, EngineContext> contexts = new LinkedHashMap<>();
+        Map<String, List<BenchSample>> samples = new LinkedHashMap<>();
+        Map<String, Histogram> itl = new LinkedHashMap<>();
         Instant start = Instant.now();
         try {
-            for (HookMode h : config.hooks()) {
-                contexts.put(h, model.newContext(cc, h.hook()));
-                samples.put(h, new ArrayList<>());
-                itl.put(h, new Histogram(3));
+            for (NamedHook h : config.hooks()) {
+                LayerHook hook = h.factory().get();
+                hooks.put(h.name(), hook);
+                contexts.put(h.name(), model.newContext(cc, hook));
+                samples.put(h.name(), new ArrayList<>());
+                itl.put(h.name(), new Histogram(3));
             }
             for (int w = 0; w < config.warmupRuns(); w++) {
-                for (HookMode h : config.hooks()) {
+                for (String h : contexts.keySet()) {
                     listener.repetition(test, threads, h, w, true);
-                    runOnce(contexts.get(h), test, random);
+                    runOnce(contexts.get(h), test, random, hooks.get(h));
                 }
             }
+            profileEmulatedHooks(test, cc, hooks, random);
             for (int r = 0; r < config.repetitions(); r++) {
-                for (HookMode h : config.hooks()) {
+                for (String h : contexts.keySet()) {
                     listener.repetition(test, threads, h, r, false);
-                    BenchSample s = runOnce(contexts.get(h), test, random);
+                    BenchSample s = runOnce(contexts.get(h), test, random, hooks.get(h));
                     samples.get(h).add(s);
                     for (long d : s.decodeNanos()) {
                         itl.get(h).recordValue(d);
@@ -81,18 +89,37 @@ public final class BenchRunner {
             contexts.values().forEach(EngineContext::close);
         }
         List<BenchResult> out = new ArrayList<>();
-        for (HookMode h : config.hooks()) {
+        for (String h : contexts.keySet()) {
             out.add(new BenchResult(test, threads, h, config.warmupRuns(), start, List.copyOf(samples.get(h)), itl.get(h)));
         }
         return out;
     }
 
-    private BenchSample runOnce(EngineContext ctx, BenchTest test, SplittableRandom random) {
+    /** Measures the test's compute per layer with a timing-only hook and hands it to each emulator. */
+    private void profileEmulatedHooks(BenchTest test, ContextConfig cc, Map<String, LayerHook> hooks, SplittableRandom random) {
+        List<EmulatedHook> emulated = hooks.values().stream().filter(EmulatedHook.class::isInstance).map(EmulatedHook.class::cast).toList();
+        if (emulated.isEmpty() || test.nGen() == 0) {
+            return;
+        }
+        EmulatedHook profiler = EmulatedHook.profiler(model.info(), config.kvType());
+        try (EngineContext ctx = model.newContext(cc, profiler)) {
+            runOnce(ctx, test, random, null);
+            profiler.takeSummary();
+            runOnce(ctx, test, random, null);
+        }
+        ComputeProfile profile = profiler.emulator().computeProfile();
+        emulated.forEach(e -> e.emulator().useComputeProfile(profile));
+    }
+
+    private BenchSample runOnce(EngineContext ctx, BenchTest test, SplittableRandom random, LayerHook hook) {
         ctx.clearKvCache();
         int nVocab = ctx.vocabularySize();
         int bos = ctx.bosToken();
         if (test.nDepth() > 0) {
             ctx.prefill(randomTokens(test.nDepth(), nVocab, bos, random));
+        }
+        if (hook instanceof EmulatedHook e) {
+            e.takeSummary();
         }
         ctx.resetCounters();
         long[] decode = new long[test.nGen()];
@@ -112,7 +139,8 @@ public final class BenchRunner {
         }
         long total = System.nanoTime() - t0;
         long ttft = test.nPrompt() > 0 ? prefill : decode.length > 0 ? decode[0] : 0;
-        return new BenchSample(total, prefill, decode, ttft, ctx.counters());
+        return new BenchSample(total, prefill, decode, ttft, ctx.counters(),
+                hook instanceof EmulatedHook e ? e.takeSummary() : null);
     }
 
     private static int[] randomTokens(int n, int nVocab, int first, SplittableRandom random) {

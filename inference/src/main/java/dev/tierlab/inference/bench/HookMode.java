@@ -34,4 +34,8 @@ public enum HookMode {
     public LayerHook hook() {
         return hook;
     }
+
+    public NamedHook named() {
+        return new NamedHook(name().toLowerCase(java.util.Locale.ROOT), () -> hook);
+    }
 }

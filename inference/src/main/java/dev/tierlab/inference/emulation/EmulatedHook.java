@@ -1,0 +1,93 @@
+package dev.tierlab.inference.emulation;
+
+import dev.tierlab.emulator.Emulator;
+import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.emulator.ledger.LedgerSummary;
+import dev.tierlab.emulator.placement.Placement;
+import dev.tierlab.emulator.tier.TierClass;
+import dev.tierlab.emulator.tier.TierSpec;
+import java.util.Map;
+import dev.tierlab.emulator.placement.TensorRef;
+import dev.tierlab.inference.engine.LayerHook;
+import dev.tierlab.inference.gguf.GgmlType;
+import dev.tierlab.inference.gguf.GgufTensorInfo;
+import dev.tierlab.inference.model.ModelInfo;
+import dev.tierlab.inference.model.TensorClass;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Connects an engine's layer boundaries to the emulator: the model's tensor table (from its GGUF)
+ * becomes the emulator's weight map, its KV geometry the emulator's KV bytes per token.
+ */
+public final class EmulatedHook implements LayerHook {
+
+    private final Emulator emulator;
+
+    private EmulatedHook(Emulator emulator) {
+        this.emulator = emulator;
+    }
+
+    public static EmulatedHook create(Emulator.Config config, ModelInfo model, GgmlType kvType, Injector injector,
+            boolean profiling) {
+        return new EmulatedHook(new Emulator(config, tensorRefs(model), model.nLayer(),
+                model.kvBytesPerTokenPerLayer(kvType), injector, profiling));
+    }
+
+    /**
+     * GGUF tensors as the emulator sees them; token embeddings are read one row per token, and, in
+     * models without output.weight, read whole once more as the tied output projection.
+     */
+    public static List<TensorRef> tensorRefs(ModelInfo model) {
+        List<TensorRef> refs = new ArrayList<>(model.tensors().stream().map(EmulatedHook::ref).toList());
+        if (!model.hasOutputTensor()) {
+            model.tensors().stream().filter(t -> TensorClass.of(t.name()) == TensorClass.EMBEDDINGS).findFirst()
+                    .ifPresent(t -> refs.add(new TensorRef(t.name(), -1, TensorClass.EMBEDDINGS.label(), t.byteSize(), 0)));
+        }
+        return refs;
+    }
+
+    private static TensorRef ref(GgufTensorInfo t) {
+        TensorClass c = TensorClass.of(t.name());
+        long rowBytes = c == TensorClass.EMBEDDINGS && t.nDims() >= 2 ? t.byteSize() / t.dim(1) : 0;
+        return new TensorRef(t.name(), t.layer(), c.label(), t.byteSize(), rowBytes);
+    }
+
+    /** A hook that emulates nothing but times every layer, for the unconstrained compute profile. */
+    public static EmulatedHook profiler(ModelInfo model, GgmlType kvType) {
+        var hbm = TierSpec.nativeTier("hbm", TierClass.HBM);
+        Emulator.Config config = new Emulator.Config(Map.of("hbm", hbm), Placement.allOn("hbm"), null, 0, 0, 1);
+        return create(config, model, kvType, Injector.of(0, 0), true);
+    }
+
+    public Emulator emulator() {
+        return emulator;
+    }
+
+    /** What the emulator recorded since the last call; its ledger starts afresh. */
+    public LedgerSummary takeSummary() {
+        LedgerSummary s = LedgerSummary.of(emulator.ledger());
+        emulator.ledger().reset();
+        return s;
+    }
+
+    @Override
+    public boolean observes(int layer) {
+        return emulator.observes(layer);
+    }
+
+    @Override
+    public void microBatchStart(int nTokens, int nPast) {
+        emulator.microBatchStart(nTokens, nPast);
+    }
+
+    @Override
+    public void layerStart(int layer) {
+        emulator.layerStart(layer);
+    }
+
+    @Override
+    public void microBatchEnd() {
+        emulator.microBatchEnd();
+    }
+}
