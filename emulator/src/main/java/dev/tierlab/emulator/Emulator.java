@@ -253,6 +253,12 @@ public final class Emulator {
         return latest;
     }
 
+    /** Forgets the decode steps profiled so far (e.g. a first, cold run). */
+    public void resetProfile() {
+        java.util.Arrays.fill(profileSums, 0);
+        profiledSteps = 0;
+    }
+
     /** The mean compute segments of the decode steps seen so far (profiling mode). */
     public ComputeProfile computeProfile() {
         if (!profiling || profiledSteps == 0) {

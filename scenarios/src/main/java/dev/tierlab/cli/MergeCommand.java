@@ -1,18 +1,77 @@
 package dev.tierlab.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tierlab.reports.ReportBuilder;
+import dev.tierlab.run.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
-        description = "Join the run directories of shards into one.")
-final class MergeCommand extends NotBuiltYet {
+        description = "Join the run directories of shards (tierlab run --shard I/N) into one, and report it.")
+final class MergeCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "DIR") java.util.List<java.nio.file.Path> dirs;
-    @Option(names = "-o", required = true, paramLabel = "DIR") java.nio.file.Path out;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "DIR")
+    List<Path> dirs;
+
+    @Option(names = "-o", required = true, paramLabel = "DIR", description = "The merged run directory.")
+    Path out;
 
     @Override
-    int issue() {
-        return 5;
+    public Integer call() throws IOException {
+        for (Path d : dirs) {
+            if (!Files.isRegularFile(d.resolve("results.jsonl"))) {
+                throw new UserError(d + ": not a run directory (no results.jsonl)");
+            }
+        }
+        RunDirectory merged = RunDirectory.open(out);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        List<Object> envs = new ArrayList<>();
+        int lines = 0;
+        for (Path d : dirs) {
+            for (String line : Files.readAllLines(d.resolve("results.jsonl"))) {
+                lines += merged.adoptLine(line) ? 1 : 0;
+            }
+            try (Stream<Path> hs = Files.exists(d.resolve("histograms")) ? Files.list(d.resolve("histograms")) : Stream.empty()) {
+                for (Path h : hs.toList()) {
+                    if (h.getFileName().toString().endsWith(".hlog")) {
+                        Files.copy(h, out.resolve("histograms").resolve(h.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            if (!Files.exists(out.resolve("scenario.yaml")) && Files.exists(d.resolve("scenario.yaml"))) {
+                Files.copy(d.resolve("scenario.yaml"), out.resolve("scenario.yaml"));
+            }
+            if (Files.exists(d.resolve("env.json"))) {
+                envs.add(json.readTree(d.resolve("env.json").toFile()));
+            }
+        }
+        merged.writeResults();
+        Map<String, Object> env = new LinkedHashMap<>();
+        if (!envs.isEmpty()) {
+            env.putAll(json.convertValue(envs.getFirst(), Map.class));
+        }
+        env.put("merged_from", dirs.stream().map(Path::toString).toList());
+        env.put("shards", envs);
+        merged.write("env.json", json.writeValueAsString(env));
+        var report = ReportBuilder.build(List.of(out), out);
+        spec.commandLine().getOut().printf("merged %d results from %d directories into %s%nreport: %s%n", lines, dirs.size(), out,
+                report.html());
+        return TierlabCli.EXIT_OK;
     }
 }

@@ -1,17 +1,41 @@
 package dev.tierlab.cli;
 
+import dev.tierlab.reports.ReportBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Build curves, histograms and requirement tables from run directories.")
-final class ReportCommand extends NotBuiltYet {
+        description = {"Build curves, tail-latency histograms, requirement tables, report.md and a self-contained",
+            "report.html from run directories (several: shards or parts of one run, read together)."})
+final class ReportCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "RUN_DIR") java.util.List<java.nio.file.Path> runs;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR")
+    List<Path> runs;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Where the report goes (default: the first RUN_DIR).")
+    Path out;
 
     @Override
-    int issue() {
-        return 5;
+    public Integer call() throws IOException {
+        for (Path r : runs) {
+            if (!Files.isRegularFile(r.resolve("results.jsonl"))) {
+                throw new UserError(r + ": not a run directory (no results.jsonl); give a directory tierlab run wrote");
+            }
+        }
+        ReportBuilder.Report report = ReportBuilder.build(runs, out != null ? out : runs.getFirst());
+        var o = spec.commandLine().getOut();
+        o.printf("%d points, %d plots, %d requirement rows%n", report.points().size(), report.charts().size(), report.requirements().size());
+        o.printf("report: %s%nsummary: %s%nmarkdown: %s%n", report.html(), report.summaryCsv(), report.markdown());
+        return TierlabCli.EXIT_OK;
     }
 }

@@ -1,21 +1,107 @@
 package dev.tierlab.cli;
 
+import dev.tierlab.reports.ReportBuilder;
+import dev.tierlab.run.ScenarioRunner;
+import dev.tierlab.scenario.Scenario;
+import dev.tierlab.scenario.ScenarioException;
+import dev.tierlab.scenario.ScenarioLoader;
+import dev.tierlab.scenario.SweepPlanner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a scenario: expand its sweep, measure every point, write a run directory and report.")
-final class RunCommand extends NotBuiltYet {
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a scenario: expand its sweep, measure every point, write a run directory and report.",
+            "Every finished repeat is kept; an interrupted run continues with --resume DIR."})
+final class RunCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "SCENARIO.yaml") java.nio.file.Path scenario;
-    @Option(names = "--out") java.nio.file.Path out;
-    @Option(names = "--resume") java.nio.file.Path resume;
-    @Option(names = "--shard", paramLabel = "I/N") String shard;
-    @Option(names = "--dry-run") boolean dryRun;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO.yaml")
+    Path scenario;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<name>-<time>).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR: only missing repeats run.")
+    Path resume;
+
+    @Option(names = "--shard", paramLabel = "I/N", description = "Run only points whose index mod N is I-1 (1 <= I <= N).")
+    String shard;
+
+    @Option(names = "--dry-run", description = "Print the points that would run, and stop.")
+    boolean dryRun;
+
+    @Option(names = "--no-report", description = "Skip the report at the end (tierlab report DIR makes it later).")
+    boolean noReport;
 
     @Override
-    int issue() {
-        return 5;
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Scenario s;
+        try {
+            s = ScenarioLoader.load(scenario);
+        } catch (ScenarioException e) {
+            e.problems().forEach(err::println);
+            return TierlabCli.EXIT_BAD_INPUT;
+        }
+        int[] sh = parseShard();
+        if (out != null && resume != null) {
+            throw new UserError("--out and --resume: give one (--resume DIR continues the run in DIR)");
+        }
+        Path dir = resume != null ? resume : out != null ? out
+                : Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (resume != null && !Files.isDirectory(resume)) {
+            throw new UserError("--resume: no run directory " + resume);
+        }
+        if (resume == null && Files.exists(dir.resolve("results.jsonl"))) {
+            throw new UserError("--out: %s already holds results; continue it with --resume %s or choose another directory".formatted(dir, dir));
+        }
+        ScenarioRunner runner = new ScenarioRunner(s, scenario, new ScenarioRunner.Options(dir, sh[0], sh[1],
+                EmbeddedModels.cacheDir(), CalibrateCommand.defaultFile(), err, System.console() != null));
+        List<SweepPlanner.Point> points = runner.points();
+        if (dryRun) {
+            for (SweepPlanner.Point p : points) {
+                o.printf("%3d  %s  (%d repeats)%n", p.index() + 1, p.label(), s.repeats());
+            }
+            o.printf("%d points x %d repeats would run into %s%n", points.size(), s.repeats(), dir);
+            return TierlabCli.EXIT_OK;
+        }
+        ScenarioRunner.Outcome outcome = runner.run();
+        o.printf("ran %d repeats of %d points (%d kept from before) into %s%n", outcome.repeatsRun(), outcome.pointsRun(),
+                outcome.repeatsKept(), outcome.dir());
+        if (!noReport) {
+            ReportBuilder.Report report = ReportBuilder.build(List.of(outcome.dir()), outcome.dir());
+            o.printf("report: %s%n", report.html());
+        }
+        return TierlabCli.EXIT_OK;
+    }
+
+    private int[] parseShard() {
+        if (shard == null) {
+            return new int[] {0, 1};
+        }
+        String[] parts = shard.split("/");
+        try {
+            int i = Integer.parseInt(parts[0].trim());
+            int n = Integer.parseInt(parts[1].trim());
+            if (parts.length != 2 || n < 1 || i < 1 || i > n) {
+                throw new NumberFormatException();
+            }
+            return new int[] {i - 1, n};
+        } catch (RuntimeException e) {
+            throw new UserError("--shard: '%s' is not I/N with 1 <= I <= N (e.g. --shard 2/4)".formatted(shard));
+        }
     }
 }

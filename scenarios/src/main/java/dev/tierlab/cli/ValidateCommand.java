@@ -1,17 +1,39 @@
 package dev.tierlab.cli;
 
+import dev.tierlab.scenario.Scenario;
+import dev.tierlab.scenario.ScenarioException;
+import dev.tierlab.scenario.ScenarioLoader;
+import dev.tierlab.scenario.SweepPlanner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a scenario file and report every error as file:line:column.")
-final class ValidateCommand extends NotBuiltYet {
+        description = "Check a scenario file and report every error as file:line:column: field: what to write.")
+final class ValidateCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "SCENARIO.yaml") java.nio.file.Path scenario;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO.yaml")
+    Path scenario;
 
     @Override
-    int issue() {
-        return 5;
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            Scenario s = ScenarioLoader.load(scenario);
+            int points = SweepPlanner.plan(s).size();
+            out.printf("%s: ok: %d points x %d repeats (%s, %s)%n", scenario, points, s.repeats(), s.model().label(), s.engine());
+            return TierlabCli.EXIT_OK;
+        } catch (ScenarioException e) {
+            e.problems().forEach(err::println);
+            err.printf("%s: %d problem%s%n", scenario, e.problems().size(), e.problems().size() == 1 ? "" : "s");
+            return TierlabCli.EXIT_BAD_INPUT;
+        }
     }
 }

@@ -12,14 +12,15 @@ import java.util.Set;
  *   latency: 60us                                   # fixed
  *   latency: {dist: uniform, min: 3us, max: 10us}
  *   latency: {dist: normal, mean: 60us, sd: 5us}
- *   latency: {dist: lognormal, p50: 60us, p99: 250us}
+ *   latency: {dist: lognormal, p50: 60us, p99: 250us}      # or p99_over_p50: 4
  *   latency: {dist: empirical, file: ssd.hgrm, unit: us}
  *   latency: {dist: fixed, value: 20us, stalls: {probability: 0.001, extra: 2ms}}
  * </pre>
  */
 public final class LatencySpecs {
 
-    private static final Set<String> KEYS = Set.of("dist", "value", "min", "max", "mean", "sd", "p50", "p99", "file", "unit", "stalls");
+    private static final Set<String> KEYS = Set.of("dist", "value", "min", "max", "mean", "sd", "p50", "p99", "p99_over_p50", "file", "unit",
+            "stalls");
 
     private LatencySpecs() {
     }
@@ -56,7 +57,10 @@ public final class LatencySpecs {
             case "normal" -> new LatencyDistribution.Normal(duration(field, map, "mean"), duration(field, map, "sd"));
             case "lognormal" -> {
                 double p50 = duration(field, map, "p50");
-                double p99 = duration(field, map, "p99");
+                // p99_over_p50 keeps the tail's shape while a sweep moves the median
+                double p99 = map.containsKey("p99_over_p50") && !map.containsKey("p99")
+                        ? p50 * ratio(field + ".p99_over_p50", map.get("p99_over_p50"))
+                        : duration(field, map, "p99");
                 if (p50 <= 0 || p99 < p50) {
                     throw new SpecException(field + ".p99", "a lognormal needs 0 < p50 <= p99");
                 }
@@ -94,6 +98,18 @@ public final class LatencySpecs {
             throw new SpecException(field + "." + key, "must not be negative");
         }
         return ns;
+    }
+
+    private static double ratio(String field, Object v) {
+        try {
+            double r = Double.parseDouble(String.valueOf(v).trim());
+            if (r >= 1) {
+                return r;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new SpecException(field, "'%s' is not a ratio of at least 1 (e.g. 3)".formatted(v));
     }
 
     /** 0.001, or "0.1%". */

@@ -2,6 +2,7 @@ package dev.tierlab.emulator.ledger;
 
 import java.util.Arrays;
 import java.util.List;
+import org.HdrHistogram.Histogram;
 
 /**
  * A ledger condensed for a result row: per-tier totals with access-latency percentiles, total stall,
@@ -10,14 +11,15 @@ import java.util.List;
 public record LedgerSummary(List<TierSummary> tiers, long stallNanos, int decodeSteps, double decodeMeasuredMedianNanos,
         double decodeModelledMedianNanos) {
 
+    /** {@code readLatency} is a copy of the tier's access-latency histogram (ns) for the period. */
     public record TierSummary(String tier, long bytesRead, long bytesWritten, long requests, long stallNanos,
-            long readLatencyP50Nanos, long readLatencyP99Nanos, long readLatencyMaxNanos) {
+            long readLatencyP50Nanos, long readLatencyP99Nanos, long readLatencyMaxNanos, Histogram readLatency) {
     }
 
     public static LedgerSummary of(Ledger ledger) {
         List<TierSummary> tiers = ledger.tiers().stream().map(t -> new TierSummary(t.tier(), t.bytesRead(), t.bytesWritten(),
                 t.requests(), t.stallNanos(), t.readLatency().getValueAtPercentile(50), t.readLatency().getValueAtPercentile(99),
-                t.readLatency().getMaxValue())).toList();
+                t.readLatency().getMaxValue(), t.readLatency().copy())).toList();
         List<StepRecord> decode = ledger.steps().stream().filter(StepRecord::isDecode).toList();
         return new LedgerSummary(tiers, ledger.steps().stream().mapToLong(StepRecord::stallNanos).sum(), decode.size(),
                 median(decode.stream().mapToDouble(StepRecord::durationNanos).toArray()),

@@ -71,14 +71,14 @@ public final class BenchRunner {
             for (int w = 0; w < config.warmupRuns(); w++) {
                 for (String h : contexts.keySet()) {
                     listener.repetition(test, threads, h, w, true);
-                    runOnce(contexts.get(h), test, random, hooks.get(h));
+                    Repetition.run(contexts.get(h), test, random, hooks.get(h));
                 }
             }
             profileEmulatedHooks(test, cc, hooks, random);
             for (int r = 0; r < config.repetitions(); r++) {
                 for (String h : contexts.keySet()) {
                     listener.repetition(test, threads, h, r, false);
-                    BenchSample s = runOnce(contexts.get(h), test, random, hooks.get(h));
+                    BenchSample s = Repetition.run(contexts.get(h), test, random, hooks.get(h));
                     samples.get(h).add(s);
                     for (long d : s.decodeNanos()) {
                         itl.get(h).recordValue(d);
@@ -103,54 +103,13 @@ public final class BenchRunner {
         }
         EmulatedHook profiler = EmulatedHook.profiler(model.info(), config.kvType());
         try (EngineContext ctx = model.newContext(cc, profiler)) {
-            runOnce(ctx, test, random, null);
+            Repetition.run(ctx, test, random, null);
             profiler.takeSummary();
-            runOnce(ctx, test, random, null);
+            profiler.emulator().resetProfile();
+            Repetition.run(ctx, test, random, null);
         }
         ComputeProfile profile = profiler.emulator().computeProfile();
         emulated.forEach(e -> e.emulator().useComputeProfile(profile));
     }
 
-    private BenchSample runOnce(EngineContext ctx, BenchTest test, SplittableRandom random, LayerHook hook) {
-        ctx.clearKvCache();
-        int nVocab = ctx.vocabularySize();
-        int bos = ctx.bosToken();
-        if (test.nDepth() > 0) {
-            ctx.prefill(randomTokens(test.nDepth(), nVocab, bos, random));
-        }
-        if (hook instanceof EmulatedHook e) {
-            e.takeSummary();
-        }
-        ctx.resetCounters();
-        long[] decode = new long[test.nGen()];
-        long t0 = System.nanoTime();
-        long prefill = 0;
-        if (test.nPrompt() > 0) {
-            int[] prompt = randomTokens(test.nPrompt(), nVocab, test.nDepth() == 0 ? bos : -1, random);
-            ctx.prefill(prompt);
-            prefill = System.nanoTime() - t0;
-        }
-        int token = bos >= 0 && test.nPrompt() == 0 && test.nDepth() == 0 ? bos : random.nextInt(nVocab);
-        for (int i = 0; i < test.nGen(); i++) {
-            long s = System.nanoTime();
-            ctx.decode(token);
-            decode[i] = System.nanoTime() - s;
-            token = random.nextInt(nVocab);
-        }
-        long total = System.nanoTime() - t0;
-        long ttft = test.nPrompt() > 0 ? prefill : decode.length > 0 ? decode[0] : 0;
-        return new BenchSample(total, prefill, decode, ttft, ctx.counters(),
-                hook instanceof EmulatedHook e ? e.takeSummary() : null);
-    }
-
-    private static int[] randomTokens(int n, int nVocab, int first, SplittableRandom random) {
-        int[] t = new int[n];
-        for (int i = 0; i < n; i++) {
-            t[i] = random.nextInt(nVocab);
-        }
-        if (first >= 0 && n > 0) {
-            t[0] = first;
-        }
-        return t;
-    }
 }

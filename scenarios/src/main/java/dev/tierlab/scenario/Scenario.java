@@ -1,0 +1,45 @@
+package dev.tierlab.scenario;
+
+import dev.tierlab.inference.gguf.GgmlType;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated scenario: which model and engine, which workload grid, how often, and the emulation
+ * blocks (kept as the YAML gave them, since sweep axes rewrite them per point). {@code root} is the
+ * whole document as read, what sweep axes rewrite.
+ */
+public record Scenario(
+        String name,
+        String description,
+        ModelRef model,
+        String engine,
+        int threads,
+        Integer context,
+        GgmlType kvType,
+        Workload workload,
+        int repeats,
+        int warmup,
+        long seed,
+        Map<String, Object> emulation,
+        List<SweepAxis> sweep,
+        Path baseDir,
+        Map<String, Object> root) {
+
+    /** A synthesized preset (with quant mix and optional layer cut) or a GGUF file. */
+    public record ModelRef(String preset, String quant, Integer layers, Path path) {
+        public String label() {
+            return path != null ? path.getFileName().toString()
+                    : preset + "-" + quant + (layers != null ? "-l" + layers : "");
+        }
+    }
+
+    /** The grid: every prompt length x generation length x depth; cold drops the model's pages. */
+    public record Workload(List<Integer> prompt, List<Integer> generate, List<Integer> depth, boolean cold) {
+    }
+
+    /** One swept field (a dotted path into the scenario) and its values. */
+    public record SweepAxis(String path, List<Object> values) {
+    }
+}

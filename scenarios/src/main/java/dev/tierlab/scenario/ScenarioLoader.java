@@ -1,0 +1,236 @@
+package dev.tierlab.scenario;
+
+import dev.tierlab.emulator.SpecException;
+import dev.tierlab.inference.gguf.GgmlType;
+import dev.tierlab.inference.model.Presets;
+import dev.tierlab.inference.model.QuantMix;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Reads and validates scenario files. Every problem is collected (not just the first), each as
+ * "file:line:column: field: message"; unknown keys are problems too.
+ */
+public final class ScenarioLoader {
+
+    static final Set<String> KEYS = Set.of("name", "description", "model", "engine", "mode", "threads", "context", "kv_type",
+            "workload", "repeats", "warmup", "seed", "tiers", "placement", "prefetch", "cache", "sweep");
+    private static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path");
+    private static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
+
+    private ScenarioLoader() {
+    }
+
+    public static Scenario load(Path file) {
+        LocatedYaml yaml;
+        try {
+            yaml = LocatedYaml.read(file);
+        } catch (SpecException e) {
+            throw new ScenarioException(List.of(e.getMessage()));
+        }
+        List<String> problems = new ArrayList<>();
+        Scenario s = parse(yaml.root(), file.toAbsolutePath().getParent(), problems, yaml);
+        for (Scenario.SweepAxis axis : s == null ? List.<Scenario.SweepAxis>of() : s.sweep()) {
+            for (int i = 0; i < axis.values().size(); i++) {
+                Map<String, Object> copy = Maps.withValue(yaml.root(), axis.path(), axis.values().get(i));
+                List<String> pointProblems = new ArrayList<>();
+                Scenario point = parse(copy, file.toAbsolutePath().getParent(), pointProblems, yaml);
+                if (point != null) {
+                    check(pointProblems, yaml, () -> EmulationSpecs.config(point.emulation(), point.baseDir(), 1e9));
+                }
+                String prefix = "sweep." + axis.path() + "[" + i + "] = " + axis.values().get(i) + ": ";
+                pointProblems.forEach(p -> problems.add(yaml.where("sweep." + axis.path()) + ": " + prefix + afterWhere(p)));
+            }
+        }
+        if (s != null) {
+            check(problems, yaml, () -> EmulationSpecs.config(s.emulation(), s.baseDir(), 1e9));
+        }
+        if (!problems.isEmpty()) {
+            throw new ScenarioException(problems.stream().distinct().toList());
+        }
+        return s;
+    }
+
+    /** Parses one (possibly sweep-rewritten) scenario map; problems go to the list, null if fatal. */
+    static Scenario parse(Map<String, Object> root, Path baseDir, List<String> problems, LocatedYaml yaml) {
+        for (String k : root.keySet()) {
+            if (!KEYS.contains(k)) {
+                problems.add(where(yaml, k) + ": " + k + ": unknown key; scenario keys are " + String.join(", ", KEYS.stream().sorted().toList()));
+            }
+        }
+        Scenario.ModelRef model = get(problems, yaml, () -> model(root.get("model"), baseDir));
+        String engine = String.valueOf(root.getOrDefault("engine", "llama.cpp"));
+        if (!engine.equals("llama.cpp")) {
+            problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp");
+        }
+        Object mode = root.getOrDefault("mode", "inject");
+        if (!"inject".equals(mode)) {
+            problems.add(where(yaml, "mode") + ": mode: '" + mode + "' is not available with llama.cpp; use inject");
+        }
+        Integer threads = get(problems, yaml, () -> positive("threads", root.getOrDefault("threads", Runtime.getRuntime().availableProcessors())));
+        Integer context = root.containsKey("context") ? get(problems, yaml, () -> positive("context", root.get("context"))) : null;
+        GgmlType kv = get(problems, yaml, () -> {
+            String t = String.valueOf(root.getOrDefault("kv_type", "f16"));
+            return GgmlType.byName(t).filter(x -> Set.of(GgmlType.F16, GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.BF16).contains(x))
+                    .orElseThrow(() -> new SpecException("kv_type", "unknown KV type '%s'; use f16, f32, bf16, q8_0 or q4_0".formatted(t)));
+        });
+        Scenario.Workload workload = get(problems, yaml, () -> workload(root.get("workload")));
+        Integer repeats = get(problems, yaml, () -> positive("repeats", root.getOrDefault("repeats", 3)));
+        Integer warmup = get(problems, yaml, () -> nonNegative("warmup", root.getOrDefault("warmup", 1)));
+        Long seed = get(problems, yaml, () -> (long) EmulationSpecs.integer("seed", root.getOrDefault("seed", 42)));
+        List<Scenario.SweepAxis> sweep = get(problems, yaml, () -> sweep(root.get("sweep")));
+        Map<String, Object> emulation = new LinkedHashMap<>();
+        for (String k : List.of("tiers", "placement", "prefetch", "cache")) {
+            if (root.containsKey(k)) {
+                emulation.put(k, root.get(k));
+            }
+        }
+        if (seed != null) {
+            emulation.put("seed", seed);
+        }
+        if (model == null || threads == null || kv == null || workload == null || repeats == null || warmup == null
+                || seed == null || sweep == null) {
+            return null;
+        }
+        return new Scenario(String.valueOf(root.getOrDefault("name", "scenario")), String.valueOf(root.getOrDefault("description", "")),
+                model, engine, threads, context, kv, workload, repeats, warmup, seed, emulation, sweep, baseDir, root);
+    }
+
+    private static <T> T get(List<String> problems, LocatedYaml yaml, Supplier<T> f) {
+        try {
+            return f.get();
+        } catch (SpecException e) {
+            problems.add(where(yaml, e.field()) + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static String where(LocatedYaml yaml, String field) {
+        return yaml == null ? "scenario" : yaml.where(field);
+    }
+
+    private static void check(List<String> problems, LocatedYaml yaml, Runnable r) {
+        get(problems, yaml, () -> {
+            r.run();
+            return Boolean.TRUE;
+        });
+    }
+
+    private static String afterWhere(String problem) {
+        // "file:12:3: field: msg" -> "field: msg"
+        int i = problem.indexOf(": ");
+        return i >= 0 && problem.substring(0, i).matches(".*:\\d+:\\d+") ? problem.substring(i + 2) : problem;
+    }
+
+    private static Scenario.ModelRef model(Object block, Path baseDir) {
+        if (block == null) {
+            return new Scenario.ModelRef("tiny", "f16", null, null);
+        }
+        if (block instanceof String s) {
+            block = s.endsWith(".gguf") ? Map.of("path", s) : Map.of("preset", s);
+        }
+        Map<String, Object> m = EmulationSpecs.map("model", block);
+        EmulationSpecs.unknownKeys("model", m, MODEL_KEYS);
+        if (m.containsKey("path")) {
+            if (m.containsKey("preset")) {
+                throw new SpecException("model.path", "give either a path or a preset, not both");
+            }
+            Path p = baseDir.resolve(String.valueOf(m.get("path")));
+            if (!java.nio.file.Files.isRegularFile(p)) {
+                throw new SpecException("model.path", "no such model file " + p);
+            }
+            return new Scenario.ModelRef(null, null, null, p);
+        }
+        String preset = String.valueOf(m.getOrDefault("preset", "tiny"));
+        var p = Presets.byName(preset).orElseThrow(() -> new SpecException("model.preset",
+                "unknown preset '%s'; choose one of %s".formatted(preset, String.join(", ", Presets.names()))));
+        String quant = String.valueOf(m.getOrDefault("quant", "f16"));
+        QuantMix.byName(quant).orElseThrow(() -> new SpecException("model.quant",
+                "unknown quant mix '%s'; choose one of %s".formatted(quant, QuantMix.names())));
+        Integer layers = m.containsKey("layers") ? positive("model.layers", m.get("layers")) : null;
+        if (layers != null && layers > p.nLayer()) {
+            throw new SpecException("model.layers", "%d is more than the %d layers of %s".formatted(layers, p.nLayer(), preset));
+        }
+        return new Scenario.ModelRef(preset, quant, layers, null);
+    }
+
+    private static Scenario.Workload workload(Object block) {
+        Map<String, Object> m = block == null ? Map.of() : EmulationSpecs.map("workload", block);
+        EmulationSpecs.unknownKeys("workload", m, WORKLOAD_KEYS);
+        List<Integer> p = ints("workload.prompt", m.getOrDefault("prompt", 128));
+        List<Integer> n = ints("workload.generate", m.getOrDefault("generate", 32));
+        List<Integer> d = ints("workload.depth", m.getOrDefault("depth", 0));
+        String cache = String.valueOf(m.getOrDefault("cache", "warm"));
+        if (!cache.equals("warm") && !cache.equals("cold")) {
+            throw new SpecException("workload.cache", "'%s' is not warm or cold".formatted(cache));
+        }
+        for (int pi : p) {
+            for (int ni : n) {
+                if (pi + ni == 0) {
+                    throw new SpecException("workload", "a point with prompt 0 and generate 0 measures nothing");
+                }
+            }
+        }
+        return new Scenario.Workload(p, n, d, cache.equals("cold"));
+    }
+
+    private static List<Integer> ints(String field, Object v) {
+        List<?> values = v instanceof List<?> l ? l : List.of(v);
+        if (values.isEmpty()) {
+            throw new SpecException(field, "needs at least one value");
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Object o : values) {
+            out.add(nonNegative(field, o));
+        }
+        return out;
+    }
+
+    private static List<Scenario.SweepAxis> sweep(Object block) {
+        if (block == null) {
+            return List.of();
+        }
+        Map<String, Object> m = EmulationSpecs.map("sweep", block);
+        List<Scenario.SweepAxis> axes = new ArrayList<>();
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            String path = e.getKey();
+            String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
+            if (!KEYS.contains(top) || top.equals("sweep") || top.equals("workload")) {
+                throw new SpecException("sweep." + path, ("cannot sweep '%s'; sweep a scenario field such as "
+                        + "tiers.flash.read_bandwidth (the workload grid is set under workload)").formatted(path));
+            }
+            List<?> values = e.getValue() instanceof List<?> l ? l : null;
+            if (values == null || values.isEmpty()) {
+                throw new SpecException("sweep." + path, "expected a list of values, e.g. [1x, 0.5x, 0.25x]");
+            }
+            for (Object v : values) {
+                if (v instanceof Map<?, ?> || v instanceof List<?>) {
+                    throw new SpecException("sweep." + path, "values must be scalars (a number, a size, a tier name)");
+                }
+            }
+            axes.add(new Scenario.SweepAxis(path, List.copyOf(values)));
+        }
+        return axes;
+    }
+
+    static int positive(String field, Object v) {
+        int i = EmulationSpecs.integer(field, v);
+        if (i < 1) {
+            throw new SpecException(field, "must be at least 1, got " + i);
+        }
+        return i;
+    }
+
+    static int nonNegative(String field, Object v) {
+        int i = EmulationSpecs.integer(field, v);
+        if (i < 0) {
+            throw new SpecException(field, "must not be negative, got " + i);
+        }
+        return i;
+    }
+}
