@@ -56,10 +56,11 @@ class CliTest {
     }
 
     @Test
-    void verbsNotBuiltYetSaySoWithExitTwo() {
-        Result r = run("compare", "a", "b");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("not built yet"), r.err());
+    void runVerbsRejectWhatIsNotARunDirectory() {
+        assertOneLineError(run("compare", dir.toString(), dir.toString()), "not a run directory");
+        assertOneLineError(run("report", dir.toString()), "not a run directory");
+        assertOneLineError(run("merge", dir.toString(), "-o", dir.resolve("m").toString()), "not a run directory");
+        assertOneLineError(run("run", dir.resolve("none.yaml").toString()), "none.yaml: no such file");
     }
 
     @Test
