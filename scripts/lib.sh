@@ -41,5 +41,6 @@ tierlab_find_maven() {
     export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
 
-# JVM flags the CLI needs: FFM downcalls into libjllama.so.
-TIERLAB_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
+# JVM flags the CLI needs: FFM downcalls into libjllama.so, Vector API kernels of the Java engine
+# (the JVM notes the incubator module once on stderr).
+TIERLAB_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector)

@@ -139,6 +139,11 @@ final class LlamaCppContext implements EngineContext {
         return best;
     }
 
+    /** The last token's logits, copied out of llama.cpp. */
+    float[] logits() {
+        return api.getLogitsIth(ctx, -1).reinterpret((long) nVocab * Float.BYTES).toArray(JAVA_FLOAT);
+    }
+
     @Override
     public int position() {
         return position;

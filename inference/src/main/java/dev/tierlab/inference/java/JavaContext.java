@@ -1,0 +1,331 @@
+package dev.tierlab.inference.java;
+
+import dev.tierlab.inference.engine.ContextConfig;
+import dev.tierlab.inference.engine.EngineContext;
+import dev.tierlab.inference.engine.EngineCounters;
+import dev.tierlab.inference.engine.LayerHook;
+import dev.tierlab.inference.gguf.GgmlType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One sequence's state for the Java engine: the KV cache (f16, one Panama segment per layer and
+ * kind, as llama.cpp's default f16 cache), activation buffers, and the forward pass. Roundings
+ * follow llama.cpp's CPU backend where they change results: activations meet f16 weights as f16,
+ * and queries and attention probabilities meet the f16 cache as f16.
+ */
+final class JavaContext implements EngineContext {
+
+    private final JavaModel m;
+    private final ContextConfig config;
+    private final LayerHook hook;
+    private final WeightStager stager;
+    private final Parallel pool;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment[] kCache;
+    private final MemorySegment[] vCache;
+    private final int kvDim;
+    private final float[] logits;
+    private int position;
+    private long promptNanos;
+    private long evalNanos;
+    private int promptTokens;
+    private int evalTokens;
+
+    JavaContext(JavaModel m, ContextConfig config, LayerHook hook, WeightStager stager) {
+        if (config.kvType() != GgmlType.F16) {
+            throw new IllegalArgumentException("the Java engine keeps its KV cache in f16 only");
+        }
+        this.m = m;
+        this.config = config;
+        this.hook = hook;
+        this.stager = stager;
+        this.pool = new Parallel(config.threads());
+        this.kvDim = m.nHeadKv * m.headDim;
+        kCache = new MemorySegment[m.nLayer];
+        vCache = new MemorySegment[m.nLayer];
+        for (int l = 0; l < m.nLayer; l++) {
+            kCache[l] = arena.allocate(2L * config.nCtx() * kvDim, 64);
+            vCache[l] = arena.allocate(2L * config.nCtx() * kvDim, 64);
+        }
+        logits = new float[m.nVocab];
+    }
+
+    @Override
+    public int[] tokenize(String text, boolean addBos) {
+        return m.tokenizer.encode(text, addBos);
+    }
+
+    @Override
+    public void prefill(int[] tokens) {
+        if (position + tokens.length > config.nCtx()) {
+            throw new IllegalArgumentException("prompt of %d tokens at position %d exceeds n_ctx %d".formatted(tokens.length, position, config.nCtx()));
+        }
+        long t0 = System.nanoTime();
+        for (int done = 0; done < tokens.length; ) {
+            int n = Math.min(config.nUbatch(), tokens.length - done);
+            forward(tokens, done, n, done + n == tokens.length);
+            done += n;
+        }
+        if (tokens.length == 1) {
+            evalNanos += System.nanoTime() - t0;
+            evalTokens++;
+        } else {
+            promptNanos += System.nanoTime() - t0;
+            promptTokens += tokens.length;
+        }
+    }
+
+    @Override
+    public void decode(int token) {
+        if (position + 1 > config.nCtx()) {
+            throw new IllegalArgumentException("position %d exceeds n_ctx %d".formatted(position, config.nCtx()));
+        }
+        long t0 = System.nanoTime();
+        forward(new int[] {token}, 0, 1, true);
+        evalNanos += System.nanoTime() - t0;
+        evalTokens++;
+    }
+
+    private void forward(int[] tokens, int from, int n, boolean wantLogits) {
+        hook.microBatchStart(n, position);
+        float[][] x = new float[n][m.nEmbd];
+        for (int t = 0; t < n; t++) {
+            int id = tokens[from + t];
+            if (id < 0 || id >= m.nVocab) {
+                throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + m.nVocab);
+            }
+            m.tokenEmbd.row(id, x[t]);
+        }
+        for (int l = 0; l < m.nLayer; l++) {
+            if (hook.observes(l)) {
+                hook.layerStart(l);
+            }
+            JavaModel.Layer layer = stager == null ? m.layers.get(l) : stager.layer(l);
+            attention(l, layer, x, n);
+            feedForward(layer, x, n);
+        }
+        if (hook.observes(m.nLayer)) {
+            hook.layerStart(m.nLayer);
+        }
+        if (wantLogits) {
+            float[][] h = {rmsNorm(x[n - 1], m.outputNorm)};
+            float[][] out = {logits};
+            matmul(m.output, h, out, null);
+        }
+        position += n;
+        hook.microBatchEnd();
+    }
+
+    private void attention(int l, JavaModel.Layer w, float[][] x, int n) {
+        float[][] h = new float[n][];
+        for (int t = 0; t < n; t++) {
+            h[t] = rmsNorm(x[t], w.attnNorm());
+        }
+        float[][] q = new float[n][m.nHead * m.headDim];
+        float[][] k = new float[n][kvDim];
+        float[][] v = new float[n][kvDim];
+        matmul(w.wq(), h, q, w.bq());
+        matmul(w.wk(), h, k, w.bk());
+        matmul(w.wv(), h, v, w.bv());
+        MemorySegment kc = kCache[l];
+        MemorySegment vc = vCache[l];
+        for (int t = 0; t < n; t++) {
+            int pos = position + t;
+            rope(q[t], m.nHead, pos);
+            rope(k[t], m.nHeadKv, pos);
+            for (int i = 0; i < kvDim; i++) {
+                kc.set(ValueLayout.JAVA_SHORT, 2L * ((long) pos * kvDim + i), Float.floatToFloat16(k[t][i]));
+                vc.set(ValueLayout.JAVA_SHORT, 2L * ((long) pos * kvDim + i), Float.floatToFloat16(v[t][i]));
+            }
+        }
+        float[][] att = new float[n][m.nHead * m.headDim];
+        int group = m.nHead / m.nHeadKv;
+        float scale = (float) (1.0 / Math.sqrt(m.headDim));
+        pool.forRange(n * m.nHead, (from, to) -> {
+            float[] scores = new float[position + n];
+            for (int job = from; job < to; job++) {
+                int t = job / m.nHead;
+                int head = job % m.nHead;
+                int kvh = head / group;
+                int last = position + t;
+                int qo = head * m.headDim;
+                float[] qh = new float[m.headDim];
+                for (int d = 0; d < m.headDim; d++) {
+                    qh[d] = Float.float16ToFloat(Float.floatToFloat16(q[t][qo + d]));
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j <= last; j++) {
+                    long base = 2L * ((long) j * kvDim + (long) kvh * m.headDim);
+                    float s = 0;
+                    for (int d = 0; d < m.headDim; d++) {
+                        s += qh[d] * Float.float16ToFloat(kc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
+                    }
+                    scores[j] = s * scale;
+                    max = Math.max(max, scores[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j <= last; j++) {
+                    scores[j] = (float) Math.exp(scores[j] - max);
+                    sum += scores[j];
+                }
+                float[] out = att[t];
+                for (int j = 0; j <= last; j++) {
+                    float p = Float.float16ToFloat(Float.floatToFloat16((float) (scores[j] / sum)));
+                    long base = 2L * ((long) j * kvDim + (long) kvh * m.headDim);
+                    for (int d = 0; d < m.headDim; d++) {
+                        out[qo + d] += p * Float.float16ToFloat(vc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
+                    }
+                }
+            }
+        });
+        float[][] o = new float[n][m.nEmbd];
+        matmul(w.wo(), att, o, null);
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < m.nEmbd; i++) {
+                x[t][i] += o[t][i];
+            }
+        }
+    }
+
+    private void feedForward(JavaModel.Layer w, float[][] x, int n) {
+        float[][] h = new float[n][];
+        for (int t = 0; t < n; t++) {
+            h[t] = rmsNorm(x[t], w.ffnNorm());
+        }
+        float[][] g = new float[n][m.nFf];
+        float[][] u = new float[n][m.nFf];
+        matmul(w.gate(), h, g, null);
+        matmul(w.up(), h, u, null);
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < m.nFf; i++) {
+                float a = g[t][i];
+                g[t][i] = a / (1f + (float) Math.exp(-a)) * u[t][i];
+            }
+        }
+        float[][] d = new float[n][m.nEmbd];
+        matmul(w.down(), g, d, null);
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < m.nEmbd; i++) {
+                x[t][i] += d[t][i];
+            }
+        }
+    }
+
+    /** out[t][r] = W[r] . in[t] (+ bias[r]), rows split over the threads; each row read once for all tokens. */
+    private void matmul(Weight w, float[][] in, float[][] out, float[] bias) {
+        float[][] x = in;
+        if (w.type() == GgmlType.F16) {
+            x = new float[in.length][];
+            for (int t = 0; t < in.length; t++) {
+                x[t] = new float[in[t].length];
+                for (int i = 0; i < in[t].length; i++) {
+                    x[t][i] = Float.float16ToFloat(Float.floatToFloat16(in[t][i]));
+                }
+            }
+        }
+        float[][] xs = x;
+        pool.forRange(w.rows(), (from, to) -> {
+            float[] scratch = new float[256];
+            for (int r = from; r < to; r++) {
+                for (int t = 0; t < xs.length; t++) {
+                    float s = w.dot(r, xs[t], 0, scratch);
+                    out[t][r] = bias == null ? s : s + bias[r];
+                }
+            }
+        });
+    }
+
+    private float[] rmsNorm(float[] x, float[] weight) {
+        double ss = 0;
+        for (float v : x) {
+            ss += (double) v * v;
+        }
+        float scale = (float) (1.0 / Math.sqrt(ss / x.length + m.rmsEps));
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * scale * weight[i];
+        }
+        return out;
+    }
+
+    /** Rotary position embedding: adjacent pairs (llama) or halves (NEOX, qwen2). */
+    private void rope(float[] v, int heads, int pos) {
+        int half = m.headDim / 2;
+        for (int h = 0; h < heads; h++) {
+            int o = h * m.headDim;
+            for (int i = 0; i < half; i++) {
+                double theta = pos * Math.pow(m.ropeBase, -2.0 * i / m.headDim);
+                if (m.ropeFreqFactors != null) {
+                    theta /= m.ropeFreqFactors[i];
+                }
+                float c = (float) Math.cos(theta);
+                float s = (float) Math.sin(theta);
+                int a = m.ropeNeox ? o + i : o + 2 * i;
+                int b = m.ropeNeox ? o + i + half : o + 2 * i + 1;
+                float x0 = v[a];
+                float x1 = v[b];
+                v[a] = x0 * c - x1 * s;
+                v[b] = x0 * s + x1 * c;
+            }
+        }
+    }
+
+    @Override
+    public int greedyToken() {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    float[] logits() {
+        return logits.clone();
+    }
+
+    @Override
+    public int position() {
+        return position;
+    }
+
+    @Override
+    public void clearKvCache() {
+        position = 0;
+    }
+
+    @Override
+    public int bosToken() {
+        return m.tokenizer.bos();
+    }
+
+    @Override
+    public int vocabularySize() {
+        return m.nVocab;
+    }
+
+    @Override
+    public EngineCounters counters() {
+        return new EngineCounters(promptNanos / 1e6, evalNanos / 1e6, promptTokens, evalTokens);
+    }
+
+    @Override
+    public void resetCounters() {
+        promptNanos = evalNanos = 0;
+        promptTokens = evalTokens = 0;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        if (stager != null) {
+            stager.close();
+        }
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tierlab.inference.java;
+
+import dev.tierlab.inference.engine.InferenceEngine;
+import dev.tierlab.inference.engine.LoadedModel;
+import dev.tierlab.inference.gguf.GgufFile;
+import java.nio.file.Path;
+
+/**
+ * tierlab's own engine: a llama/qwen2 transformer over the memory-mapped GGUF, with Vector API
+ * kernels, whose every weight and KV byte the emulator can move for real ("copy" mode).
+ */
+public final class JavaEngine implements InferenceEngine {
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public String buildCommit() {
+        return "tierlab";
+    }
+
+    @Override
+    public LoadedModel load(Path gguf) {
+        GgufFile f = GgufFile.open(gguf);
+        try {
+            return new JavaModel(f);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.tierlab.inference.java;
+
+import dev.tierlab.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Dot products of one weight row (in its GGUF encoding, read straight from the mapped file) with a
+ * float activation vector, one kernel per quant type, written with the Vector API; the K-quants
+ * dequantize a 256-element super-block into scratch first. Block layouts follow ggml-common.h.
+ */
+final class Kernels {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private Kernels() {
+    }
+
+    static boolean supports(GgmlType t) {
+        return switch (t) {
+            case F32, F16, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            default -> false;
+        };
+    }
+
+    /** Bytes of one row of {@code cols} elements. */
+    static long rowBytes(GgmlType t, int cols) {
+        return t.byteSize(cols);
+    }
+
+    /** w[row at {@code off}] . x[xOff .. xOff + cols). {@code scratch} holds 256 floats. */
+    static float dot(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int cols, float[] scratch) {
+        return switch (t) {
+            case F32 -> dotF32(w, off, x, xOff, cols);
+            case F16 -> dotF16(w, off, x, xOff, cols);
+            case Q8_0 -> dotQ8_0(w, off, x, xOff, cols);
+            case Q4_0 -> dotQ4_0(w, off, x, xOff, cols);
+            case Q4_K -> dotK(t, w, off, x, xOff, cols, scratch);
+            case Q6_K -> dotK(t, w, off, x, xOff, cols, scratch);
+            default -> throw new IllegalArgumentException("the Java engine has no kernel for " + t);
+        };
+    }
+
+    static float dotF32(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - 8; i += 8) {
+            acc = FloatVector.fromMemorySegment(F, w, off + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += w.get(F32, off + 4L * i) * x[xOff + i];
+        }
+        return s;
+    }
+
+    static float dotF16(MemorySegment w, long off, float[] x, int xOff, int n) {
+        float s0 = 0;
+        float s1 = 0;
+        int i = 0;
+        for (; i <= n - 2; i += 2) {
+            s0 += Float.float16ToFloat(w.get(I16, off + 2L * i)) * x[xOff + i];
+            s1 += Float.float16ToFloat(w.get(I16, off + 2L * i + 2)) * x[xOff + i + 1];
+        }
+        for (; i < n; i++) {
+            s0 += Float.float16ToFloat(w.get(I16, off + 2L * i)) * x[xOff + i];
+        }
+        return s0 + s1;
+    }
+
+    /** Q8_0: per 32 values, an f16 scale and 32 int8. */
+    static float dotQ8_0(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 32; b++) {
+            long bo = off + 34L * b;
+            float d = Float.float16ToFloat(w.get(I16, bo));
+            ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+            int xb = xOff + 32 * b;
+            FloatVector s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb));
+            s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 8), s);
+            s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).fma(FloatVector.fromArray(F, x, xb + 16), s);
+            s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).fma(FloatVector.fromArray(F, x, xb + 24), s);
+            acc = s.fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Q4_0: per 32 values, an f16 scale and 16 bytes: low nibbles are values 0..15, high 16..31, offset 8. */
+    static float dotQ4_0(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 32; b++) {
+            long bo = off + 18L * b;
+            float d = Float.float16ToFloat(w.get(I16, bo));
+            ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            int xb = xOff + 32 * b;
+            FloatVector s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb));
+            s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 8), s);
+            s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xb + 16), s);
+            s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 24), s);
+            acc = s.fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float dotK(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int n, float[] scratch) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 256; b++) {
+            long bo = off + (long) t.bytesPerBlock() * b;
+            if (t == GgmlType.Q4_K) {
+                dequantQ4K(w, bo, scratch, 0);
+            } else {
+                dequantQ6K(w, bo, scratch, 0);
+            }
+            int xb = xOff + 256 * b;
+            for (int i = 0; i < 256; i += 8) {
+                acc = FloatVector.fromArray(F, scratch, i).fma(FloatVector.fromArray(F, x, xb + i), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** block_q4_K: d, dmin (f16), 12 bytes of 6-bit scales and mins, 128 bytes of nibbles. */
+    static void dequantQ4K(MemorySegment w, long bo, float[] y, int yOff) {
+        float d = Float.float16ToFloat(w.get(I16, bo));
+        float dmin = Float.float16ToFloat(w.get(I16, bo + 2));
+        long scales = bo + 4;
+        long qs = bo + 16;
+        int is = 0;
+        for (int j = 0; j < 256; j += 64) {
+            int[] sm1 = scaleMinK4(w, scales, is);
+            int[] sm2 = scaleMinK4(w, scales, is + 1);
+            float d1 = d * sm1[0];
+            float m1 = dmin * sm1[1];
+            float d2 = d * sm2[0];
+            float m2 = dmin * sm2[1];
+            for (int l = 0; l < 32; l++) {
+                int q = w.get(ValueLayout.JAVA_BYTE, qs + l) & 0xFF;
+                y[yOff + j + l] = d1 * (q & 0xF) - m1;
+                y[yOff + j + 32 + l] = d2 * (q >> 4) - m2;
+            }
+            qs += 32;
+            is += 2;
+        }
+    }
+
+    private static int[] scaleMinK4(MemorySegment w, long q, int j) {
+        int sc;
+        int m;
+        if (j < 4) {
+            sc = b(w, q + j) & 63;
+            m = b(w, q + j + 4) & 63;
+        } else {
+            sc = (b(w, q + j + 4) & 0xF) | ((b(w, q + j - 4) >> 6) << 4);
+            m = (b(w, q + j + 4) >> 4) | ((b(w, q + j) >> 6) << 4);
+        }
+        return new int[] {sc, m};
+    }
+
+    /** block_q6_K: 128 bytes low 4 bits, 64 bytes high 2 bits, 16 int8 scales, f16 d. */
+    static void dequantQ6K(MemorySegment w, long bo, float[] y, int yOff) {
+        float d = Float.float16ToFloat(w.get(I16, bo + 208));
+        long ql = bo;
+        long qh = bo + 128;
+        long sc = bo + 192;
+        int out = yOff;
+        for (int half = 0; half < 2; half++) {
+            for (int l = 0; l < 32; l++) {
+                int is = l / 16;
+                int h = b(w, qh + l);
+                int q1 = ((b(w, ql + l) & 0xF) | ((h & 3) << 4)) - 32;
+                int q2 = ((b(w, ql + l + 32) & 0xF) | (((h >> 2) & 3) << 4)) - 32;
+                int q3 = ((b(w, ql + l) >> 4) | (((h >> 4) & 3) << 4)) - 32;
+                int q4 = ((b(w, ql + l + 32) >> 4) | (((h >> 6) & 3) << 4)) - 32;
+                y[out + l] = d * w.get(ValueLayout.JAVA_BYTE, sc + is) * q1;
+                y[out + l + 32] = d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2) * q2;
+                y[out + l + 64] = d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4) * q3;
+                y[out + l + 96] = d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6) * q4;
+            }
+            out += 128;
+            ql += 64;
+            qh += 32;
+            sc += 8;
+        }
+    }
+
+    private static int b(MemorySegment w, long at) {
+        return w.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+    }
+
+    /** One whole row as floats (embedding lookup). */
+    static void dequantRow(GgmlType t, MemorySegment w, long off, float[] y, int cols) {
+        switch (t) {
+            case F32 -> MemorySegment.copy(w, F32, off, y, 0, cols);
+            case F16 -> {
+                for (int i = 0; i < cols; i++) {
+                    y[i] = Float.float16ToFloat(w.get(I16, off + 2L * i));
+                }
+            }
+            case Q8_0 -> {
+                for (int b = 0; b < cols / 32; b++) {
+                    float d = Float.float16ToFloat(w.get(I16, off + 34L * b));
+                    for (int i = 0; i < 32; i++) {
+                        y[32 * b + i] = d * w.get(ValueLayout.JAVA_BYTE, off + 34L * b + 2 + i);
+                    }
+                }
+            }
+            case Q4_0 -> {
+                for (int b = 0; b < cols / 32; b++) {
+                    float d = Float.float16ToFloat(w.get(I16, off + 18L * b));
+                    for (int i = 0; i < 16; i++) {
+                        int q = b(w, off + 18L * b + 2 + i);
+                        y[32 * b + i] = d * ((q & 0xF) - 8);
+                        y[32 * b + 16 + i] = d * ((q >> 4) - 8);
+                    }
+                }
+            }
+            case Q4_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    dequantQ4K(w, off + 144L * b, y, 256 * b);
+                }
+            }
+            case Q6_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    dequantQ6K(w, off + 210L * b, y, 256 * b);
+                }
+            }
+            default -> throw new IllegalArgumentException("the Java engine has no kernel for " + t);
+        }
+    }
+}
