@@ -11,6 +11,7 @@ import dev.tierlab.emulator.SpecException;
 import dev.tierlab.emulator.inject.Injector;
 import dev.tierlab.emulator.tier.TierSpec;
 import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.inference.java.CopyMode;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
 import dev.tierlab.scenario.Yaml;
@@ -44,6 +45,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
             description = "GGUF model (default: the embedded synthesized '" + EmbeddedModels.DEFAULT_PRESET + "' preset).")
     Path model;
+
+    @Option(names = {"-e", "--engine"}, paramLabel = "NAME", defaultValue = "llama.cpp",
+            description = "Engine: llama.cpp or java (default: ${DEFAULT-VALUE}).")
+    String engine;
 
     @Option(names = {"-p", "--n-prompt"}, split = ",", paramLabel = "N", defaultValue = "512",
             description = "Prompt lengths (default: ${DEFAULT-VALUE}); 0 skips pp tests.")
@@ -93,6 +98,10 @@ final class BenchCommand implements Callable<Integer> {
                 "hook named after its file, alternating with the --hook modes, and adds tier and model columns."})
     List<Path> emulate = new ArrayList<>();
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "inject",
+            description = "How --emulate files emulate: inject (waits, any engine) or copy (bytes really move; -e java).")
+    String mode;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -113,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new UserError("-m: no such model file " + file);
         }
-        try (LoadedModel loaded = new LlamaCppEngine().load(file)) {
+        try (LoadedModel loaded = Engines.byName(engine).load(file)) {
             config = withEmulation(config, loaded, err);
             BenchConfig cfg = config;
             int total = config.tests().size() * config.threads().size() * config.hooks().size()
@@ -135,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
             if (terminal) {
                 err.println();
             }
-            List<Map<String, Object>> rows = results.stream().map(r -> BenchRow.of(r, file, loaded, cfg)).toList();
+            List<Map<String, Object>> rows = results.stream().map(r -> BenchRow.of(r, file, loaded, cfg, engine)).toList();
             PrintWriter out = spec.commandLine().getOut();
             format.write(rows, out);
             out.flush();
@@ -166,7 +175,16 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 Emulator.Config ec = EmulationSpecs.config(block, f.toAbsolutePath().getParent(), base == null ? 1 : base);
                 String name = f.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-                hooks.add(new NamedHook(name, () -> EmulatedHook.create(ec, loaded.info(), c.kvType(), injector, false)));
+                switch (mode) {
+                    case "inject" -> hooks.add(new NamedHook(name, () -> EmulatedHook.create(ec, loaded.info(), c.kvType(), injector, false)));
+                    case "copy" -> {
+                        if (!engine.equals("java")) {
+                            throw new UserError("--mode copy moves the engine's own weight bytes: use it with -e java");
+                        }
+                        hooks.add(new NamedHook(name, () -> CopyMode.create(ec, loaded, injector)));
+                    }
+                    default -> throw new UserError("--mode: unknown mode '" + mode + "'; use inject or copy");
+                }
             } catch (SpecException e) {
                 throw new UserError(f + ": " + e.getMessage());
             }

@@ -25,14 +25,15 @@ final class BenchRow {
     private BenchRow() {
     }
 
-    static Map<String, Object> of(BenchResult r, Path modelFile, LoadedModel model, BenchConfig config) {
+    static Map<String, Object> of(BenchResult r, Path modelFile, LoadedModel model, BenchConfig config, String engine) {
         double[] ts = r.samplesTokensPerSecond();
         double[] ns = Arrays.stream(r.samplesNanos()).asDoubleStream().toArray();
         SampleStats tsStats = SampleStats.of(ts);
         SampleStats nsStats = SampleStats.of(ns);
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("build_commit", LlamaCpp.BUILD_COMMIT);
-        row.put("build_number", LlamaCpp.BUILD_NUMBER);
+        boolean llama = engine.equals("llama.cpp");
+        row.put("build_commit", llama ? LlamaCpp.BUILD_COMMIT : "tierlab-java");
+        row.put("build_number", llama ? LlamaCpp.BUILD_NUMBER : 0);
         row.put("cpu_info", CPU_INFO);
         row.put("gpu_info", "");
         row.put("backends", "CPU");
@@ -59,7 +60,7 @@ final class BenchRow {
         row.put("samples_ns", r.samplesNanos());
         row.put("samples_ts", Arrays.stream(ts).map(BenchRow::round).toArray());
         // tierlab's columns
-        row.put("engine", "llama.cpp");
+        row.put("engine", engine);
         row.put("test", r.test().label());
         row.put("hook", r.hook());
         row.put("warmup", r.warmupRuns());

@@ -15,7 +15,7 @@ final class ResultRow {
     private ResultRow() {
     }
 
-    static Map<String, Object> of(SweepPlanner.Point point, int repeat, String engine, Map<String, Object> model,
+    static Map<String, Object> of(SweepPlanner.Point point, int repeat, String engine, String mode, Map<String, Object> model,
             int threads, boolean cold, BenchSample s, Histogram itl) {
         BenchTest t = point.workload();
         Map<String, Object> row = new LinkedHashMap<>();
@@ -26,6 +26,7 @@ final class ResultRow {
         row.put("baseline", point.baseline());
         row.put("repeat", repeat);
         row.put("engine", engine);
+        row.put("mode", point.baseline() ? "none" : mode);
         row.put("model", model);
         row.put("threads", threads);
         row.put("cache", cold ? "cold" : "warm");

@@ -10,6 +10,7 @@ import dev.tierlab.inference.bench.BenchSample;
 import dev.tierlab.inference.bench.BenchTest;
 import dev.tierlab.inference.bench.Repetition;
 import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.inference.emulation.EmulationHook;
 import dev.tierlab.inference.engine.ContextConfig;
 import dev.tierlab.inference.engine.EngineContext;
 import dev.tierlab.inference.engine.LayerHook;
@@ -17,6 +18,9 @@ import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.engine.PageCache;
 import dev.tierlab.inference.llamacpp.LlamaCpp;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
+import dev.tierlab.inference.engine.InferenceEngine;
+import dev.tierlab.inference.java.CopyMode;
+import dev.tierlab.inference.java.JavaEngine;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
 import dev.tierlab.scenario.Scenario;
@@ -103,7 +107,7 @@ public final class ScenarioRunner {
         Thread onInterrupt = new Thread(() -> err.printf("%ntierlab: interrupted; %d finished repeats are kept in %s "
                 + "(continue with: tierlab run %s --resume %s)%n", dir.resultCount(), dir.path(), scenarioFile, dir.path()));
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        LoadedModel loaded = new LlamaCppEngine().load(modelFile);
+        LoadedModel loaded = engine().load(modelFile);
         try {
             model.put("name", scenario.model().label());
             model.put("sha256", ModelFiles.sha256(modelFile, options.cacheDir()));
@@ -140,14 +144,14 @@ public final class ScenarioRunner {
                         if (rc != 0) {
                             err.printf("tierlab: posix_fadvise(DONTNEED) on %s returned %d; the run is not cold%n", modelFile, rc);
                         }
-                        loaded = new LlamaCppEngine().load(modelFile);
+                        loaded = engine().load(modelFile);
                     }
                     BenchSample s = runRepeat(loaded, cc, point, emulation, r);
                     Histogram itl = new Histogram(3);
                     for (long d : s.decodeNanos()) {
                         itl.recordValue(d);
                     }
-                    dir.addResult(ResultRow.of(point, r, "llama.cpp", model, ps.threads(), scenario.workload().cold(), s, itl));
+                    dir.addResult(ResultRow.of(point, r, scenario.engine(), ps.mode(), model, ps.threads(), scenario.workload().cold(), s, itl));
                     itls.add(itl);
                     dir.writeHistogramLog(prefix + "itl.hlog", itls, start.toEpochMilli());
                     if (s.emulation() != null) {
@@ -192,14 +196,19 @@ public final class ScenarioRunner {
         return new ContextConfig(ctx, 2048, 512, ps.threads(), ps.threads(), ps.kvType());
     }
 
-    private LayerHook hook(LoadedModel loaded, Emulator.Config emulation, ContextConfig cc, BenchTest test) {
+    private InferenceEngine engine() {
+        return scenario.engine().equals("java") ? new JavaEngine() : new LlamaCppEngine();
+    }
+
+    private LayerHook hook(LoadedModel loaded, Emulator.Config emulation, ContextConfig cc, BenchTest test, String mode) {
         if (emulation == null) {
             return LayerHook.NONE;
         }
-        EmulatedHook h = EmulatedHook.create(emulation, loaded.info(), cc.kvType(), injector, false);
+        EmulationHook h = mode.equals("copy") ? CopyMode.create(emulation, loaded, injector)
+                : EmulatedHook.create(emulation, loaded.info(), cc.kvType(), injector, false);
         ComputeProfile profile = test.nGen() > 0 ? profile(loaded, cc, test) : null;
         if (profile != null) {
-            h.emulator().useComputeProfile(profile);
+            h.useComputeProfile(profile);
         }
         return h;
     }
@@ -208,7 +217,7 @@ public final class ScenarioRunner {
         if (scenario.warmup() == 0) {
             return;
         }
-        try (EngineContext ctx = loaded.newContext(cc, hook(loaded, emulation, cc, point.workload()))) {
+        try (EngineContext ctx = loaded.newContext(cc, hook(loaded, emulation, cc, point.workload(), point.scenario().mode()))) {
             SplittableRandom rnd = new SplittableRandom(scenario.seed() ^ 0x5DEECE66DL);
             for (int w = 0; w < scenario.warmup(); w++) {
                 Repetition.run(ctx, point.workload(), rnd, null);
@@ -218,7 +227,7 @@ public final class ScenarioRunner {
 
     private BenchSample runRepeat(LoadedModel loaded, ContextConfig cc, SweepPlanner.Point point, Emulator.Config emulation, int r) {
         Emulator.Config seeded = emulation == null ? null : withProfileSeed(emulation, point.index() * 1009L + r);
-        LayerHook hook = hook(loaded, seeded, cc, point.workload());
+        LayerHook hook = hook(loaded, seeded, cc, point.workload(), point.scenario().mode());
         try (EngineContext ctx = loaded.newContext(cc, hook)) {
             SplittableRandom rnd = new SplittableRandom(scenario.seed() * 1_000_003L + point.index() * 7919L + r);
             return Repetition.run(ctx, point.workload(), rnd, hook);
@@ -282,7 +291,7 @@ public final class ScenarioRunner {
         env.put("scenario_file", scenarioFile.toAbsolutePath().toString());
         env.put("seed", scenario.seed());
         env.put("shard", (options.shardIndex() + 1) + "/" + options.shardCount());
-        env.put("engine", "llama.cpp");
+        env.put("engine", scenario.engine());
         env.put("llama_cpp_build", LlamaCpp.BUILD_NUMBER + " (" + LlamaCpp.BUILD_COMMIT + ")");
         env.put("llama_cpp_system_info", LlamaCpp.get().systemInfo());
         env.put("cache_mode", scenario.workload().cold()

@@ -15,6 +15,7 @@ public record Scenario(
         String description,
         ModelRef model,
         String engine,
+        String mode,
         int threads,
         Integer context,
         GgmlType kvType,

@@ -65,12 +65,14 @@ public final class ScenarioLoader {
         }
         Scenario.ModelRef model = get(problems, yaml, () -> model(root.get("model"), baseDir));
         String engine = String.valueOf(root.getOrDefault("engine", "llama.cpp"));
-        if (!engine.equals("llama.cpp")) {
-            problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp");
+        if (!engine.equals("llama.cpp") && !engine.equals("java")) {
+            problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp or java");
         }
-        Object mode = root.getOrDefault("mode", "inject");
-        if (!"inject".equals(mode)) {
-            problems.add(where(yaml, "mode") + ": mode: '" + mode + "' is not available with llama.cpp; use inject");
+        String mode = String.valueOf(root.getOrDefault("mode", "inject"));
+        if (!mode.equals("inject") && !mode.equals("copy")) {
+            problems.add(where(yaml, "mode") + ": mode: unknown mode '" + mode + "'; use inject or copy");
+        } else if (mode.equals("copy") && !engine.equals("java")) {
+            problems.add(where(yaml, "mode") + ": mode: 'copy' is not available with " + engine + "; use inject, or engine: java");
         }
         Integer threads = get(problems, yaml, () -> positive("threads", root.getOrDefault("threads", Runtime.getRuntime().availableProcessors())));
         Integer context = root.containsKey("context") ? get(problems, yaml, () -> positive("context", root.get("context"))) : null;
@@ -98,7 +100,7 @@ public final class ScenarioLoader {
             return null;
         }
         return new Scenario(String.valueOf(root.getOrDefault("name", "scenario")), String.valueOf(root.getOrDefault("description", "")),
-                model, engine, threads, context, kv, workload, repeats, warmup, seed, emulation, sweep, baseDir, root);
+                model, engine, mode, threads, context, kv, workload, repeats, warmup, seed, emulation, sweep, baseDir, root);
     }
 
     private static <T> T get(List<String> problems, LocatedYaml yaml, Supplier<T> f) {

@@ -1,6 +1,7 @@
 package dev.tierlab.inference.bench;
 
 import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.inference.emulation.EmulationHook;
 import dev.tierlab.emulator.ComputeProfile;
 import dev.tierlab.inference.engine.ContextConfig;
 import dev.tierlab.inference.engine.EngineContext;
@@ -97,7 +98,7 @@ public final class BenchRunner {
 
     /** Measures the test's compute per layer with a timing-only hook and hands it to each emulator. */
     private void profileEmulatedHooks(BenchTest test, ContextConfig cc, Map<String, LayerHook> hooks, SplittableRandom random) {
-        List<EmulatedHook> emulated = hooks.values().stream().filter(EmulatedHook.class::isInstance).map(EmulatedHook.class::cast).toList();
+        List<EmulationHook> emulated = hooks.values().stream().filter(EmulationHook.class::isInstance).map(EmulationHook.class::cast).toList();
         if (emulated.isEmpty() || test.nGen() == 0) {
             return;
         }
@@ -109,7 +110,7 @@ public final class BenchRunner {
             Repetition.run(ctx, test, random, null);
         }
         ComputeProfile profile = profiler.emulator().computeProfile();
-        emulated.forEach(e -> e.emulator().useComputeProfile(profile));
+        emulated.forEach(e -> e.useComputeProfile(profile));
     }
 
 }

@@ -1,6 +1,6 @@
 package dev.tierlab.inference.bench;
 
-import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.inference.emulation.EmulationHook;
 import dev.tierlab.inference.engine.EngineContext;
 import dev.tierlab.inference.engine.LayerHook;
 import java.util.SplittableRandom;
@@ -22,7 +22,7 @@ public final class Repetition {
         if (test.nDepth() > 0) {
             ctx.prefill(randomTokens(test.nDepth(), nVocab, bos, random));
         }
-        if (hook instanceof EmulatedHook e) {
+        if (hook instanceof EmulationHook e) {
             e.takeSummary();
         }
         ctx.resetCounters();
@@ -44,7 +44,7 @@ public final class Repetition {
         long total = System.nanoTime() - t0;
         long ttft = test.nPrompt() > 0 ? prefill : decode.length > 0 ? decode[0] : 0;
         return new BenchSample(total, prefill, decode, ttft, ctx.counters(),
-                hook instanceof EmulatedHook e ? e.takeSummary() : null);
+                hook instanceof EmulationHook e ? e.takeSummary() : null);
     }
 
     static int[] randomTokens(int n, int nVocab, int first, SplittableRandom random) {

@@ -8,7 +8,6 @@ import dev.tierlab.emulator.tier.TierClass;
 import dev.tierlab.emulator.tier.TierSpec;
 import java.util.Map;
 import dev.tierlab.emulator.placement.TensorRef;
-import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.gguf.GgmlType;
 import dev.tierlab.inference.gguf.GgufTensorInfo;
 import dev.tierlab.inference.model.ModelInfo;
@@ -20,7 +19,7 @@ import java.util.List;
  * Connects an engine's layer boundaries to the emulator: the model's tensor table (from its GGUF)
  * becomes the emulator's weight map, its KV geometry the emulator's KV bytes per token.
  */
-public final class EmulatedHook implements LayerHook {
+public final class EmulatedHook implements EmulationHook {
 
     private final Emulator emulator;
 
@@ -64,7 +63,13 @@ public final class EmulatedHook implements LayerHook {
         return emulator;
     }
 
+    @Override
+    public void useComputeProfile(dev.tierlab.emulator.ComputeProfile profile) {
+        emulator.useComputeProfile(profile);
+    }
+
     /** What the emulator recorded since the last call; its ledger starts afresh. */
+    @Override
     public LedgerSummary takeSummary() {
         LedgerSummary s = LedgerSummary.of(emulator.ledger());
         emulator.ledger().reset();

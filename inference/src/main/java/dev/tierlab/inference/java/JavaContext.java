@@ -226,11 +226,18 @@ final class JavaContext implements EngineContext {
             }
         }
         float[][] xs = x;
+        // Batches dequantize each row once and reuse it from L1 for every token; single tokens read
+        // the encoded row directly.
+        boolean dequantOnce = xs.length >= 4;
         pool.forRange(w.rows(), (from, to) -> {
             float[] scratch = new float[256];
+            float[] row = dequantOnce ? new float[w.cols()] : null;
             for (int r = from; r < to; r++) {
+                if (dequantOnce) {
+                    w.row(r, row);
+                }
                 for (int t = 0; t < xs.length; t++) {
-                    float s = w.dot(r, xs[t], 0, scratch);
+                    float s = dequantOnce ? Kernels.dotArrays(row, xs[t], 0, w.cols()) : w.dot(r, xs[t], 0, scratch);
                     out[t][r] = bias == null ? s : s + bias[r];
                 }
             }

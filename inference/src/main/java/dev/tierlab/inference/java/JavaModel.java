@@ -125,6 +125,9 @@ final class JavaModel implements LoadedModel {
 
     @Override
     public EngineContext newContext(ContextConfig config, LayerHook hook) {
+        if (hook instanceof CopyMode copy) {
+            return new JavaContext(this, config, hook, copy);
+        }
         return new JavaContext(this, config, hook, null);
     }
 

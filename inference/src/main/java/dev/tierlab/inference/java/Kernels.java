@@ -198,7 +198,23 @@ final class Kernels {
         return w.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
     }
 
-    /** One whole row as floats (embedding lookup). */
+    /** a[0..n) . b[bOff..bOff+n), both float arrays (rows dequantized once for a whole batch). */
+    static float dotArrays(float[] a, float[] b, int bOff, int n) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - 16; i += 16) {
+            acc0 = FloatVector.fromArray(F, a, i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, i + 8).fma(FloatVector.fromArray(F, b, bOff + i + 8), acc1);
+        }
+        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[i] * b[bOff + i];
+        }
+        return s;
+    }
+
+    /** One whole row as floats (embedding lookup, and batches that reuse a row for many tokens). */
     static void dequantRow(GgmlType t, MemorySegment w, long off, float[] y, int cols) {
         switch (t) {
             case F32 -> MemorySegment.copy(w, F32, off, y, 0, cols);
@@ -209,20 +225,25 @@ final class Kernels {
             }
             case Q8_0 -> {
                 for (int b = 0; b < cols / 32; b++) {
-                    float d = Float.float16ToFloat(w.get(I16, off + 34L * b));
-                    for (int i = 0; i < 32; i++) {
-                        y[32 * b + i] = d * w.get(ValueLayout.JAVA_BYTE, off + 34L * b + 2 + i);
+                    long bo = off + 34L * b;
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, bo)));
+                    ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+                    for (int p = 0; p < 4; p++) {
+                        ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(y, 32 * b + 8 * p);
                     }
                 }
             }
             case Q4_0 -> {
                 for (int b = 0; b < cols / 32; b++) {
-                    float d = Float.float16ToFloat(w.get(I16, off + 18L * b));
-                    for (int i = 0; i < 16; i++) {
-                        int q = b(w, off + 18L * b + 2 + i);
-                        y[32 * b + i] = d * ((q & 0xF) - 8);
-                        y[32 * b + 16 + i] = d * ((q >> 4) - 8);
-                    }
+                    long bo = off + 18L * b;
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, bo)));
+                    ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(y, 32 * b);
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(y, 32 * b + 8);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(y, 32 * b + 16);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(y, 32 * b + 24);
                 }
             }
             case Q4_K -> {

@@ -1,0 +1,221 @@
+package dev.tierlab.inference.java;
+
+import dev.tierlab.emulator.ComputeProfile;
+import dev.tierlab.emulator.Emulator;
+import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.emulator.ledger.Ledger;
+import dev.tierlab.emulator.ledger.LedgerSummary;
+import dev.tierlab.emulator.ledger.StepRecord;
+import dev.tierlab.emulator.ledger.TierLedger;
+import dev.tierlab.emulator.placement.TensorRef;
+import dev.tierlab.emulator.sched.TierModel;
+import dev.tierlab.emulator.tier.TierSpec;
+import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.inference.emulation.EmulationHook;
+import dev.tierlab.inference.engine.LoadedModel;
+import dev.tierlab.inference.gguf.GgmlType;
+import dev.tierlab.inference.model.TensorClass;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * "copy" mode: every tier is an arena of its own (DRAM standing for that tier), and a layer's
+ * weights placed below the top tier are really copied, through a throttled copy engine, into one of
+ * two upper-tier staging buffers before the layer computes; while layer l computes, layer l+1 is
+ * being copied into the other buffer. The throttle is the tier model of inject mode (bandwidth pipe,
+ * channels, sampled latencies): a copy is done when both its bytes have moved and its modelled
+ * completion time has passed. Copy mode cannot emulate a tier faster than this machine copies memory.
+ */
+public final class CopyMode implements EmulationHook, WeightStager {
+
+    /** A tensor that lives on a lower tier: its copy in that tier's arena, and where it goes in staging. */
+    private record Staged(int matrix, String tier, MemorySegment source, long stagingOffset) {
+    }
+
+    private final JavaModel model;
+    private final Emulator planner;
+    private final Injector injector;
+    private final Arena arena = Arena.ofShared();
+    private final List<List<Staged>> staged = new ArrayList<>();
+    private final MemorySegment[] staging = new MemorySegment[2];
+    private final Map<String, TierModel> tiers = new LinkedHashMap<>();
+    private final Ledger ledger = new Ledger();
+    private final ExecutorService copier = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("tierlab-copy").unstarted(r));
+    private final Future<?>[] inFlight;
+    private final int[] bufferOf;
+    private long stepStart;
+    private long stepStall;
+    private int stepTokens;
+    private int stepPast;
+    private double stepModelled;
+
+    private CopyMode(JavaModel model, Emulator.Config config, Injector injector) {
+        this.model = model;
+        this.injector = injector;
+        List<TensorRef> refs = EmulatedHook.tensorRefs(model.info());
+        // Double buffering is prefetch depth 1: the model of the step time is inject mode's with d = 1.
+        Emulator.Config modelled = new Emulator.Config(config.tiers(), config.placement(), null, 1, config.seed(),
+                config.baseBytesPerSecond());
+        this.planner = new Emulator(modelled, refs, model.nLayer, model.info().kvBytesPerTokenPerLayer(GgmlType.F16), injector, false);
+        for (TierSpec spec : config.tiers().values()) {
+            if (!spec.isNative()) {
+                TierLedger tl = ledger.tier(spec.name());
+                tiers.put(spec.name(), new TierModel(spec.readBandwidth().bytesPerSecond(config.baseBytesPerSecond()),
+                        spec.granularityBytes(), spec.channels(), spec.readLatency(), config.seed() * 1_000_003L + spec.name().hashCode(),
+                        tl.readLatency()));
+            }
+        }
+        long largest = 0;
+        for (int l = 0; l < model.nLayer; l++) {
+            List<Staged> layer = new ArrayList<>();
+            long offset = 0;
+            List<Weight> mats = model.layers.get(l).matrices();
+            for (int i = 0; i < mats.size(); i++) {
+                Weight w = mats.get(i);
+                String tier = lowerTier(config, w, l);
+                if (tier != null) {
+                    MemorySegment copy = arena.allocate(w.bytes(), 64);
+                    copy.copyFrom(w.data());
+                    layer.add(new Staged(i, tier, copy, offset));
+                    offset += (w.bytes() + 63) / 64 * 64;
+                }
+            }
+            staged.add(layer);
+            largest = Math.max(largest, offset);
+        }
+        staging[0] = arena.allocate(Math.max(64, largest), 64);
+        staging[1] = arena.allocate(Math.max(64, largest), 64);
+        inFlight = new Future<?>[model.nLayer];
+        bufferOf = new int[model.nLayer];
+    }
+
+    /** The tier a matrix lives on when that is not a native one; null when it stays in place. */
+    private static String lowerTier(Emulator.Config config, Weight w, int layer) {
+        TensorRef ref = new TensorRef(w.name(), layer, TensorClass.of(w.name()).label(), w.bytes(), 0);
+        String lower = null;
+        long most = 0;
+        for (var part : config.placement().place(ref).entrySet()) {
+            if (!config.tiers().get(part.getKey()).isNative() && part.getValue() > most) {
+                lower = part.getKey();
+                most = part.getValue();
+            }
+        }
+        return lower;
+    }
+
+    /** Copy mode for a model loaded by the Java engine. */
+    public static CopyMode create(Emulator.Config config, LoadedModel model, Injector injector) {
+        if (!(model instanceof JavaModel jm)) {
+            throw new IllegalArgumentException("mode copy moves the engine's own weight bytes: it needs engine java");
+        }
+        if (config.placement().kv().stream().anyMatch(k -> !config.tiers().get(k.tier()).isNative())) {
+            throw new IllegalArgumentException("mode copy stages weights; KV placement on lower tiers needs mode inject");
+        }
+        return new CopyMode(jm, config, injector);
+    }
+
+    // LayerHook: step records only; the waits happen where the weights are handed over.
+
+    @Override
+    public boolean observes(int layer) {
+        return false;
+    }
+
+    @Override
+    public void layerStart(int layer) {
+    }
+
+    @Override
+    public void microBatchStart(int nTokens, int nPast) {
+        stepStart = System.nanoTime();
+        stepStall = 0;
+        stepTokens = nTokens;
+        stepPast = nPast;
+        stepModelled = planner.modelStep(nTokens, nPast);
+        java.util.Arrays.fill(inFlight, null);
+    }
+
+    @Override
+    public void microBatchEnd() {
+        ledger.addStep(new StepRecord(stepTokens, stepPast, System.nanoTime() - stepStart, stepStall, stepModelled));
+    }
+
+    // WeightStager: layer l is handed over once its copy is done; layer l+1's copy starts now.
+
+    @Override
+    public JavaModel.Layer layer(int l) {
+        JavaModel.Layer original = model.layers.get(l);
+        if (staged.get(l).isEmpty()) {
+            return original;
+        }
+        request(l);
+        if (l + 1 < model.nLayer) {
+            request(l + 1);
+        }
+        long t0 = System.nanoTime();
+        try {
+            inFlight[l].get();
+        } catch (Exception e) {
+            throw new IllegalStateException("copy of layer " + l + " failed", e);
+        }
+        long stalled = System.nanoTime() - t0;
+        stepStall += stalled;
+        ledger.tier(staged.get(l).getFirst().tier()).addStall(stalled);
+        List<Weight> mats = new ArrayList<>(original.matrices());
+        MemorySegment buf = staging[bufferOf[l]];
+        for (Staged s : staged.get(l)) {
+            Weight w = mats.get(s.matrix());
+            mats.set(s.matrix(), w.over(buf.asSlice(s.stagingOffset(), w.bytes())));
+        }
+        return original.with(mats);
+    }
+
+    private void request(int l) {
+        if (inFlight[l] != null || staged.get(l).isEmpty()) {
+            return;
+        }
+        int buffer = l % 2;
+        bufferOf[l] = buffer;
+        long issued = System.nanoTime();
+        inFlight[l] = copier.submit(() -> {
+            long done = issued;
+            MemorySegment dst = staging[buffer];
+            for (Staged s : staged.get(l)) {
+                TierModel tier = tiers.get(s.tier());
+                long before = tier.requests();
+                done = Math.max(done, tier.transfer(issued, s.source().byteSize()));
+                MemorySegment.copy(s.source(), 0, dst, s.stagingOffset(), s.source().byteSize());
+                ledger.tier(s.tier()).addRead(s.source().byteSize(), tier.requests() - before);
+            }
+            injector.waitUntil(done);
+        });
+    }
+
+    @Override
+    public void useComputeProfile(ComputeProfile profile) {
+        planner.useComputeProfile(profile);
+    }
+
+    @Override
+    public LedgerSummary takeSummary() {
+        LedgerSummary s = LedgerSummary.of(ledger);
+        ledger.reset();
+        return s;
+    }
+
+    @Override
+    public void close() {
+        copier.shutdownNow();
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+}

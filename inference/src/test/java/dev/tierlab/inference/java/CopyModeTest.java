@@ -1,0 +1,82 @@
+package dev.tierlab.inference.java;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tierlab.emulator.Emulator;
+import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.emulator.latency.LatencyDistribution;
+import dev.tierlab.emulator.ledger.LedgerSummary;
+import dev.tierlab.emulator.placement.KvRule;
+import dev.tierlab.emulator.placement.Placement;
+import dev.tierlab.emulator.placement.WeightRule;
+import dev.tierlab.emulator.tier.Bandwidth;
+import dev.tierlab.emulator.tier.TierClass;
+import dev.tierlab.emulator.tier.TierSpec;
+import dev.tierlab.inference.engine.ContextConfig;
+import dev.tierlab.inference.engine.EngineContext;
+import dev.tierlab.inference.engine.LayerHook;
+import dev.tierlab.inference.engine.LoadedModel;
+import dev.tierlab.inference.llamacpp.LlamaCppEngine;
+import dev.tierlab.inference.model.QuantMix;
+import dev.tierlab.inference.testing.TestModels;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CopyModeTest {
+
+    static final TierSpec HBM = TierSpec.nativeTier("hbm", TierClass.HBM);
+    static final TierSpec FLASH = new TierSpec("flash", TierClass.FLASH, 0, new Bandwidth.Absolute(2e9), new Bandwidth.Absolute(2e9),
+            64 * 1024, 4, new LatencyDistribution.Fixed(10_000), new LatencyDistribution.Fixed(10_000));
+
+    static Emulator.Config config(Placement p) {
+        return new Emulator.Config(Map.of("hbm", HBM, "flash", FLASH), p, null, 1, 3, 1);
+    }
+
+    @Test
+    void weightsComputedFromStagedCopiesGiveTheSameTokensAndAreCharged() {
+        try (LoadedModel model = new JavaEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
+            int[] plain = generate(model, LayerHook.NONE);
+            CopyMode copy = CopyMode.create(config(new Placement(List.of(new WeightRule("flash", "blk.*", 1, 2, null, 1)), List.of(), "hbm")),
+                    model, Injector.calibrated());
+            int[] copied = generate(model, copy);
+            assertArrayEquals(plain, copied, "layers 1 and 2 computed from the staging buffers");
+            LedgerSummary s = copy.takeSummary();
+            JavaModel jm = (JavaModel) model;
+            long perStep = 0;
+            for (int l = 1; l <= 2; l++) {
+                perStep += jm.layers.get(l).matrices().stream().mapToLong(Weight::bytes).sum();
+            }
+            LedgerSummary.TierSummary flash = s.tiers().stream().filter(t -> t.tier().equals("flash")).findFirst().orElseThrow();
+            assertEquals(9 * perStep, flash.bytesRead(), "prompt + 8 decode steps each copy layers 1-2");
+            assertTrue(flash.stallNanos() > 0);
+            assertEquals(8, s.decodeSteps());
+        }
+    }
+
+    @Test
+    void copyModeNeedsTheJavaEngineAndWeightsOnly() {
+        try (LoadedModel cpp = new LlamaCppEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
+            assertThrows(IllegalArgumentException.class, () -> CopyMode.create(config(Placement.allOn("flash")), cpp, Injector.of(0, 0)));
+        }
+        try (LoadedModel java = new JavaEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
+            assertThrows(IllegalArgumentException.class, () -> CopyMode.create(
+                    config(new Placement(List.of(), List.of(new KvRule("flash", null, null, null)), "hbm")), java, Injector.of(0, 0)));
+        }
+    }
+
+    private static int[] generate(LoadedModel model, LayerHook hook) {
+        try (EngineContext ctx = model.newContext(ContextConfig.defaults(64, 2), hook)) {
+            ctx.prefill(ctx.tokenize("Once upon a time", true));
+            int[] out = new int[8];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ctx.greedyToken();
+                ctx.decode(out[i]);
+            }
+            return out;
+        }
+    }
+}
