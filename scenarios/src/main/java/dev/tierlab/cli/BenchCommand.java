@@ -14,7 +14,7 @@ import dev.tierlab.inference.emulation.EmulatedHook;
 import dev.tierlab.inference.java.CopyMode;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
-import dev.tierlab.scenario.Yaml;
+import dev.tierlab.scenario.LocatedYaml;
 import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.gguf.GgmlType;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
@@ -167,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
         Injector injector = Injector.calibrated();
         Double base = null;
         for (Path f : emulate) {
-            Map<String, Object> block = Yaml.readMap(f);
+            Map<String, Object> block = LocatedYaml.read(f).root();
             try {
                 Map<String, TierSpec> tiers = EmulationSpecs.tiers(block.get("tiers"), f.toAbsolutePath().getParent());
                 if (base == null && EmulationSpecs.needsBase(tiers)) {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import dev.tierlab.emulator.ledger.LedgerSummary;
+import dev.tierlab.run.ResultRow;
 
 /**
  * One output row of {@code tierlab bench}: llama-bench's columns, in llama-bench's order and units
@@ -100,21 +101,7 @@ final class BenchRow {
         row.put("modelled_step_ms", round(modelled / 1e6));
         row.put("model_error", round(measured / modelled - 1));
         row.put("stall_ms", round(SampleStats.median(em.stream().mapToDouble(e -> e.stallNanos() / 1e6).toArray())));
-        Map<String, Object> tiers = new LinkedHashMap<>();
-        LedgerSummary last = em.getLast();
-        for (LedgerSummary.TierSummary t : last.tiers()) {
-            if (t.requests() == 0) {
-                continue;
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("bytes_read", t.bytesRead());
-            m.put("bytes_written", t.bytesWritten());
-            m.put("requests", t.requests());
-            m.put("stall_ms", round(t.stallNanos() / 1e6));
-            m.put("read_latency_p50_us", round(t.readLatencyP50Nanos() / 1e3));
-            m.put("read_latency_p99_us", round(t.readLatencyP99Nanos() / 1e3));
-            tiers.put(t.tier(), m);
-        }
+        Map<String, Object> tiers = ResultRow.tierColumns(em.getLast());
         row.put("tiers", tiers);
     }
 

@@ -1,5 +1,6 @@
 package dev.tierlab.cli;
 
+import dev.tierlab.inference.CacheDirectory;
 import dev.tierlab.inference.model.ModelPreset;
 import dev.tierlab.inference.model.Presets;
 import dev.tierlab.inference.model.QuantMix;
@@ -22,13 +23,7 @@ final class EmbeddedModels {
     }
 
     static Path cacheDir() {
-        String override = System.getenv("TIERLAB_CACHE");
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("tierlab");
+        return CacheDirectory.root();
     }
 
     static Path resolve(String presetName, QuantMix mix, PrintWriter err) throws IOException {

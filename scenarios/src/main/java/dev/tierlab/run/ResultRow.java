@@ -10,7 +10,7 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /** One line of results.jsonl: one measured repeat of one point, in the DESIGN contract's fields. */
-final class ResultRow {
+public final class ResultRow {
 
     private ResultRow() {
     }
@@ -46,23 +46,8 @@ final class ResultRow {
             itlMs.put("max", round(itl.getMaxValue() / 1e6));
         }
         row.put("itl_ms", itlMs);
-        Map<String, Object> tiers = new LinkedHashMap<>();
         LedgerSummary em = s.emulation();
-        if (em != null) {
-            for (LedgerSummary.TierSummary ts : em.tiers()) {
-                if (ts.requests() == 0) {
-                    continue;
-                }
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("bytes_read", ts.bytesRead());
-                m.put("bytes_written", ts.bytesWritten());
-                m.put("requests", ts.requests());
-                m.put("stall_ms", round(ts.stallNanos() / 1e6));
-                m.put("read_latency_p50_us", round(ts.readLatencyP50Nanos() / 1e3));
-                m.put("read_latency_p99_us", round(ts.readLatencyP99Nanos() / 1e3));
-                tiers.put(ts.tier(), m);
-            }
-        }
+        Map<String, Object> tiers = em == null ? Map.of() : tierColumns(em);
         row.put("tiers", tiers);
         row.put("stall_ms", em == null ? 0.0 : round(em.stallNanos() / 1e6));
         double measured = em != null ? em.decodeMeasuredMedianNanos() : median(s.decodeNanos());
@@ -76,6 +61,25 @@ final class ResultRow {
         counters.put("n_eval", s.counters().nEval());
         row.put("engine_counters", counters);
         return row;
+    }
+
+    /** Per tier that served requests: bytes, requests, stall and read-latency percentiles. */
+    public static Map<String, Object> tierColumns(LedgerSummary em) {
+        Map<String, Object> tiers = new LinkedHashMap<>();
+        for (LedgerSummary.TierSummary ts : em.tiers()) {
+            if (ts.requests() == 0) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bytes_read", ts.bytesRead());
+            m.put("bytes_written", ts.bytesWritten());
+            m.put("requests", ts.requests());
+            m.put("stall_ms", round(ts.stallNanos() / 1e6));
+            m.put("read_latency_p50_us", round(ts.readLatencyP50Nanos() / 1e3));
+            m.put("read_latency_p99_us", round(ts.readLatencyP99Nanos() / 1e3));
+            tiers.put(ts.tier(), m);
+        }
+        return tiers;
     }
 
     private static double median(long[] v) {

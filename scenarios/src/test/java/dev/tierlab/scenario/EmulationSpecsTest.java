@@ -23,7 +23,7 @@ class EmulationSpecsTest {
     private Emulator.Config parse(String yaml) throws IOException {
         Path f = dir.resolve("e.yaml");
         Files.writeString(f, yaml);
-        return EmulationSpecs.config(Yaml.readMap(f), dir, 10e9);
+        return EmulationSpecs.config(LocatedYaml.read(f).root(), dir, 10e9);
     }
 
     @Test

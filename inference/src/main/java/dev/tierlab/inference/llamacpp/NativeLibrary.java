@@ -1,5 +1,6 @@
 package dev.tierlab.inference.llamacpp;
 
+import dev.tierlab.inference.CacheDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,16 +41,6 @@ final class NativeLibrary {
         throw new UnsupportedOperationException("llama.cpp engine: unsupported OS " + os);
     }
 
-    static Path cacheRoot() {
-        String override = System.getenv("TIERLAB_CACHE");
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("tierlab");
-    }
-
     /** Extracts (if needed) and returns the path of the library file. */
     static Path extract() {
         String resource = resourcePath();
@@ -63,7 +54,7 @@ final class NativeLibrary {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
         String sha = sha256(bytes);
-        Path dir = cacheRoot().resolve("native").resolve(sha.substring(0, 16));
+        Path dir = CacheDirectory.root().resolve("native").resolve(sha.substring(0, 16));
         Path lib = dir.resolve(resource.substring(resource.lastIndexOf('/') + 1));
         try {
             if (!Files.exists(lib) || Files.size(lib) != bytes.length) {
