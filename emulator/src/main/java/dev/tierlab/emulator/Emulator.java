@@ -72,7 +72,6 @@ public final class Emulator {
     private long stepStall;
     private int stepTokens;
     private int stepPast;
-    private double stepModelled;
     private final long[] layerStartTimes;
     private final double[] profileSums;
     private int profiledSteps;
@@ -142,7 +141,6 @@ public final class Emulator {
         stepTokens = nTokens;
         stepPast = nPast;
         stepStall = 0;
-        stepModelled = profile != null ? modelStep(nTokens, nPast) : Double.NaN;
         plan = planner.plan(nTokens, nPast, config.cache());
         completion = new long[n + 1];
         bottleneck = new String[n + 1];
@@ -175,7 +173,8 @@ public final class Emulator {
             return;
         }
         long end = System.nanoTime();
-        ledger.addStep(new StepRecord(stepTokens, stepPast, end - stepStart, stepStall, stepModelled));
+        // The modelled duration is filled in when the ledger is read: computing it here would delay the engine.
+        ledger.addStep(new StepRecord(stepTokens, stepPast, end - stepStart, stepStall, Double.NaN));
         if (profiling && stepTokens == 1) {
             long prev = stepStart;
             for (int i = 0; i <= n; i++) {
@@ -271,7 +270,11 @@ public final class Emulator {
         return new ComputeProfile(mean);
     }
 
+    /** The ledger, with the modelled duration of each step filled in when a profile was given. */
     public Ledger ledger() {
+        if (profile != null) {
+            ledger.completeModel(r -> modelStep(r.nTokens(), r.nPast()));
+        }
         return ledger;
     }
 

@@ -63,6 +63,7 @@ public final class ScenarioRunner {
     private final Options options;
     private final Map<String, ComputeProfile> profiles = new HashMap<>();
     private Injector injector;
+    private int planSize;
 
     public ScenarioRunner(Scenario scenario, Path scenarioFile, Options options) {
         this.scenario = scenario;
@@ -73,6 +74,7 @@ public final class ScenarioRunner {
     /** The points this shard runs, in plan order. */
     public List<SweepPlanner.Point> points() {
         List<SweepPlanner.Point> all = SweepPlanner.plan(scenario);
+        planSize = all.size();
         return all.stream().filter(p -> p.index() % options.shardCount() == options.shardIndex()).toList();
     }
 
@@ -264,7 +266,7 @@ public final class ScenarioRunner {
             eta = String.format(Locale.ROOT, ", ETA %d:%02d", left / 60, left % 60);
         }
         String line = String.format(Locale.ROOT, "point %d/%d %s - repeat %d/%d [%d/%d%s]", p.index() + 1,
-                options.shardCount() == 1 ? nPoints : SweepPlanner.plan(scenario).size(), p.label(), r + 1, scenario.repeats(),
+                planSize, p.label(), r + 1, scenario.repeats(),
                 done + 1, total, eta);
         if (options.terminal()) {
             options.err().printf("\r%-110s", line);

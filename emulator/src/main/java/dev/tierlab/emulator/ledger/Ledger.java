@@ -27,6 +27,19 @@ public final class Ledger {
         return steps;
     }
 
+    /** Fills in the modelled duration of every step that has none yet (computed off the hot path). */
+    public void completeModel(java.util.function.ToDoubleFunction<StepRecord> model) {
+        for (int i = 0; i < steps.size(); i++) {
+            StepRecord r = steps.get(i);
+            if (Double.isNaN(r.modelledNanos())) {
+                double m = model.applyAsDouble(r);
+                if (!Double.isNaN(m)) {
+                    steps.set(i, new StepRecord(r.nTokens(), r.nPast(), r.durationNanos(), r.stallNanos(), m));
+                }
+            }
+        }
+    }
+
     public void reset() {
         tiers.values().forEach(TierLedger::reset);
         steps.clear();

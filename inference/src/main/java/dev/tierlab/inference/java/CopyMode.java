@@ -54,7 +54,6 @@ public final class CopyMode implements EmulationHook, WeightStager {
     private long stepStall;
     private int stepTokens;
     private int stepPast;
-    private double stepModelled;
 
     private CopyMode(JavaModel model, Emulator.Config config, Injector injector) {
         this.model = model;
@@ -138,13 +137,12 @@ public final class CopyMode implements EmulationHook, WeightStager {
         stepStall = 0;
         stepTokens = nTokens;
         stepPast = nPast;
-        stepModelled = planner.modelStep(nTokens, nPast);
         java.util.Arrays.fill(inFlight, null);
     }
 
     @Override
     public void microBatchEnd() {
-        ledger.addStep(new StepRecord(stepTokens, stepPast, System.nanoTime() - stepStart, stepStall, stepModelled));
+        ledger.addStep(new StepRecord(stepTokens, stepPast, System.nanoTime() - stepStart, stepStall, Double.NaN));
     }
 
     // WeightStager: layer l is handed over once its copy is done; layer l+1's copy starts now.
@@ -205,6 +203,7 @@ public final class CopyMode implements EmulationHook, WeightStager {
 
     @Override
     public LedgerSummary takeSummary() {
+        ledger.completeModel(r -> planner.modelStep(r.nTokens(), r.nPast()));
         LedgerSummary s = LedgerSummary.of(ledger);
         ledger.reset();
         return s;
