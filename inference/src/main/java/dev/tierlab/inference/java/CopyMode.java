@@ -31,7 +31,10 @@ import java.util.concurrent.Future;
  * two upper-tier staging buffers before the layer computes; while layer l computes, layer l+1 is
  * being copied into the other buffer. The throttle is the tier model of inject mode (bandwidth pipe,
  * channels, sampled latencies): a copy is done when both its bytes have moved and its modelled
- * completion time has passed. Copy mode cannot emulate a tier faster than this machine copies memory.
+ * completion time has passed. KV positions placed on a lower tier are read back the same way: with
+ * the layer's weights, their K and V bytes are copied from the cache (standing for that tier) into a
+ * staged copy, which attention then reads. Copy mode cannot emulate a tier faster than this machine
+ * copies memory; KV writes go to the cache unthrottled.
  */
 public final class CopyMode implements EmulationHook, WeightStager {
 
@@ -49,6 +52,13 @@ public final class CopyMode implements EmulationHook, WeightStager {
     private final Ledger ledger = new Ledger();
     private final ExecutorService copier = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("tierlab-copy").unstarted(r));
     private final Future<?>[] inFlight;
+    private final Emulator.Config config;
+    private MemorySegment[] kCache;
+    private MemorySegment[] vCache;
+    private MemorySegment[] kStaged;
+    private MemorySegment[] vStaged;
+    private int kvDim;
+    private final List<List<KvSpan>> kvSpans = new ArrayList<>();
     private final int[] bufferOf;
     private long stepStart;
     private long stepStall;
@@ -58,6 +68,7 @@ public final class CopyMode implements EmulationHook, WeightStager {
     private CopyMode(JavaModel model, Emulator.Config config, Injector injector) {
         this.model = model;
         this.injector = injector;
+        this.config = config;
         List<TensorRef> refs = EmulatedHook.tensorRefs(model.info());
         // Double buffering is prefetch depth 1: the model of the step time is inject mode's with d = 1.
         Emulator.Config modelled = new Emulator.Config(config.tiers(), config.placement(), null, 1, config.seed(),
@@ -114,10 +125,38 @@ public final class CopyMode implements EmulationHook, WeightStager {
         if (!(model instanceof JavaModel jm)) {
             throw new IllegalArgumentException("mode copy moves the engine's own weight bytes: it needs engine java");
         }
-        if (config.placement().kv().stream().anyMatch(k -> !config.tiers().get(k.tier()).isNative())) {
-            throw new IllegalArgumentException("mode copy stages weights; KV placement on lower tiers needs mode inject");
-        }
         return new CopyMode(jm, config, injector);
+    }
+
+    @Override
+    public void attachKv(MemorySegment[] k, MemorySegment[] v, int kvDim) {
+        this.kCache = k;
+        this.vCache = v;
+        this.kvDim = kvDim;
+        kStaged = new MemorySegment[k.length];
+        vStaged = new MemorySegment[k.length];
+        for (int l = 0; l < k.length; l++) {
+            kvSpans.add(List.of());
+            if (config.placement().kvTiers(l).stream().anyMatch(t -> !config.tiers().get(t).isNative())) {
+                kStaged[l] = arena.allocate(k[l].byteSize(), 64);
+                vStaged[l] = arena.allocate(v[l].byteSize(), 64);
+            }
+        }
+    }
+
+    @Override
+    public List<KvSpan> stagedKv(int l) {
+        return kvSpans.isEmpty() ? List.of() : kvSpans.get(l);
+    }
+
+    @Override
+    public MemorySegment stagedK(int l) {
+        return kStaged[l];
+    }
+
+    @Override
+    public MemorySegment stagedV(int l) {
+        return vStaged[l];
     }
 
     // LayerHook: step records only; the waits happen where the weights are handed over.
@@ -138,6 +177,19 @@ public final class CopyMode implements EmulationHook, WeightStager {
         stepTokens = nTokens;
         stepPast = nPast;
         java.util.Arrays.fill(inFlight, null);
+        for (int l = 0; l < kvSpans.size(); l++) {
+            List<KvSpan> spans = new ArrayList<>();
+            if (kStaged[l] != null) {
+                // positions already in the cache that the placement puts on a lower tier
+                for (var span : config.placement().kvSpans(l, nPast + nTokens)) {
+                    int to = Math.min(span.to(), nPast);
+                    if (!config.tiers().get(span.tier()).isNative() && to > span.from()) {
+                        spans.add(new KvSpan(span.from(), to));
+                    }
+                }
+            }
+            kvSpans.set(l, spans);
+        }
     }
 
     @Override
@@ -150,7 +202,7 @@ public final class CopyMode implements EmulationHook, WeightStager {
     @Override
     public JavaModel.Layer layer(int l) {
         JavaModel.Layer original = model.layers.get(l);
-        if (staged.get(l).isEmpty()) {
+        if (staged.get(l).isEmpty() && stagedKv(l).isEmpty()) {
             return original;
         }
         request(l);
@@ -165,7 +217,10 @@ public final class CopyMode implements EmulationHook, WeightStager {
         }
         long stalled = System.nanoTime() - t0;
         stepStall += stalled;
-        ledger.tier(staged.get(l).getFirst().tier()).addStall(stalled);
+        ledger.tier(staged.get(l).isEmpty() ? kvTier(l) : staged.get(l).getFirst().tier()).addStall(stalled);
+        if (staged.get(l).isEmpty()) {
+            return original;
+        }
         List<Weight> mats = new ArrayList<>(original.matrices());
         MemorySegment buf = staging[bufferOf[l]];
         for (Staged s : staged.get(l)) {
@@ -175,10 +230,15 @@ public final class CopyMode implements EmulationHook, WeightStager {
         return original.with(mats);
     }
 
+    private String kvTier(int l) {
+        return config.placement().kvTiers(l).stream().filter(t -> !config.tiers().get(t).isNative()).findFirst().orElseThrow();
+    }
+
     private void request(int l) {
-        if (inFlight[l] != null || staged.get(l).isEmpty()) {
+        if (inFlight[l] != null || (staged.get(l).isEmpty() && stagedKv(l).isEmpty())) {
             return;
         }
+        List<KvSpan> kv = stagedKv(l);
         int buffer = l % 2;
         bufferOf[l] = buffer;
         long issued = System.nanoTime();
@@ -191,6 +251,19 @@ public final class CopyMode implements EmulationHook, WeightStager {
                 done = Math.max(done, tier.transfer(issued, s.source().byteSize()));
                 MemorySegment.copy(s.source(), 0, dst, s.stagingOffset(), s.source().byteSize());
                 ledger.tier(s.tier()).addRead(s.source().byteSize(), tier.requests() - before);
+            }
+            if (!kv.isEmpty()) {
+                String t = kvTier(l);
+                TierModel tier = tiers.get(t);
+                for (KvSpan span : kv) {
+                    long off = 2L * span.from() * kvDim;
+                    long bytes = 2L * (span.to() - span.from()) * kvDim;
+                    long before = tier.requests();
+                    done = Math.max(done, tier.transfer(issued, 2 * bytes));
+                    MemorySegment.copy(kCache[l], off, kStaged[l], off, bytes);
+                    MemorySegment.copy(vCache[l], off, vStaged[l], off, bytes);
+                    ledger.tier(t).addRead(2 * bytes, tier.requests() - before);
+                }
             }
             injector.waitUntil(done);
         });

@@ -50,6 +50,9 @@ final class JavaContext implements EngineContext {
             vCache[l] = arena.allocate(2L * config.nCtx() * kvDim, 64);
         }
         logits = new float[m.nVocab];
+        if (stager != null) {
+            stager.attachKv(kCache, vCache, kvDim);
+        }
     }
 
     @Override
@@ -131,6 +134,10 @@ final class JavaContext implements EngineContext {
         matmul(w.wv(), h, v, w.bv());
         MemorySegment kc = kCache[l];
         MemorySegment vc = vCache[l];
+        // copy mode: positions that live on a lower tier are read from their staged copies
+        java.util.List<WeightStager.KvSpan> staged = stager == null ? java.util.List.of() : stager.stagedKv(l);
+        MemorySegment ks = staged.isEmpty() ? kc : stager.stagedK(l);
+        MemorySegment vs = staged.isEmpty() ? vc : stager.stagedV(l);
         for (int t = 0; t < n; t++) {
             int pos = position + t;
             rope(q[t], m.nHead, pos);
@@ -158,9 +165,10 @@ final class JavaContext implements EngineContext {
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j <= last; j++) {
                     long base = 2L * ((long) j * kvDim + (long) kvh * m.headDim);
+                    MemorySegment kSrc = isStaged(staged, j) ? ks : kc;
                     float s = 0;
                     for (int d = 0; d < m.headDim; d++) {
-                        s += qh[d] * Float.float16ToFloat(kc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
+                        s += qh[d] * Float.float16ToFloat(kSrc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
                     }
                     scores[j] = s * scale;
                     max = Math.max(max, scores[j]);
@@ -174,8 +182,9 @@ final class JavaContext implements EngineContext {
                 for (int j = 0; j <= last; j++) {
                     float p = Float.float16ToFloat(Float.floatToFloat16((float) (scores[j] / sum)));
                     long base = 2L * ((long) j * kvDim + (long) kvh * m.headDim);
+                    MemorySegment vSrc = isStaged(staged, j) ? vs : vc;
                     for (int d = 0; d < m.headDim; d++) {
-                        out[qo + d] += p * Float.float16ToFloat(vc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
+                        out[qo + d] += p * Float.float16ToFloat(vSrc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
                     }
                 }
             }
@@ -187,6 +196,15 @@ final class JavaContext implements EngineContext {
                 x[t][i] += o[t][i];
             }
         }
+    }
+
+    private static boolean isStaged(java.util.List<WeightStager.KvSpan> spans, int position) {
+        for (WeightStager.KvSpan s : spans) {
+            if (s.contains(position)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void feedForward(JavaModel.Layer w, float[][] x, int n) {

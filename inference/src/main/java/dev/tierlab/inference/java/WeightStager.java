@@ -1,8 +1,33 @@
 package dev.tierlab.inference.java;
 
-/** Placeholder filled in by copy mode: hands the forward pass each layer's weights. */
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * Copy mode's side of the forward pass: hands over each layer's weights once they are staged, and
+ * the copies of KV positions that live on lower tiers.
+ */
 interface WeightStager extends AutoCloseable {
+
+    /** A span of KV positions [from, to) whose K and V are read from the staged copies. */
+    record KvSpan(int from, int to) {
+        boolean contains(int position) {
+            return position >= from && position < to;
+        }
+    }
+
+    /** Gives the stager the context's KV cache (f16, kvDim values per position), standing for its tiers. */
+    void attachKv(MemorySegment[] k, MemorySegment[] v, int kvDim);
+
+    /** Layer l's weights, waiting until they are staged. */
     JavaModel.Layer layer(int l);
+
+    /** The KV spans of layer l read from staging (already copied by the time {@link #layer} returns). */
+    List<KvSpan> stagedKv(int l);
+
+    MemorySegment stagedK(int l);
+
+    MemorySegment stagedV(int l);
 
     @Override
     void close();

@@ -58,19 +58,45 @@ class CopyModeTest {
     }
 
     @Test
-    void copyModeNeedsTheJavaEngineAndWeightsOnly() {
+    void copyModeNeedsTheJavaEngine() {
         try (LoadedModel cpp = new LlamaCppEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
             assertThrows(IllegalArgumentException.class, () -> CopyMode.create(config(Placement.allOn("flash")), cpp, Injector.of(0, 0)));
         }
-        try (LoadedModel java = new JavaEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
-            assertThrows(IllegalArgumentException.class, () -> CopyMode.create(
-                    config(new Placement(List.of(), List.of(new KvRule("flash", null, null, null)), "hbm")), java, Injector.of(0, 0)));
+    }
+
+    @Test
+    void spilledKvIsReadBackThroughTheCopyEngineAndAttentionUsesTheCopies() {
+        try (LoadedModel model = new JavaEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
+            int[] plain = generate(model, LayerHook.NONE);
+            // the newest 2 positions stay on hbm, older ones live on flash
+            CopyMode copy = CopyMode.create(config(new Placement(List.of(),
+                    List.of(new KvRule("hbm", null, null, 2), new KvRule("flash", null, null, null)), "hbm")), model, Injector.calibrated());
+            int[] copied = generate(model, copy);
+            assertArrayEquals(plain, copied);
+            LedgerSummary s = copy.takeSummary();
+            JavaModel jm = (JavaModel) model;
+            long kvPerPosition = 2L * 2 * jm.nHeadKv * jm.headDim; // K and V, f16
+            int prompt = promptLength;
+            long expected = 0;
+            for (int step = 1; step <= 8; step++) {
+                int past = prompt + step - 1;      // positions in the cache before this decode step
+                int end = past + 1;
+                int spilled = Math.min(past, Math.max(0, end - 2));
+                expected += (long) spilled * kvPerPosition * jm.nLayer;
+            }
+            LedgerSummary.TierSummary flash = s.tiers().stream().filter(t -> t.tier().equals("flash")).findFirst().orElseThrow();
+            assertEquals(expected, flash.bytesRead());
+            assertTrue(flash.stallNanos() > 0);
         }
     }
 
-    private static int[] generate(LoadedModel model, LayerHook hook) {
+    private int promptLength;
+
+    private int[] generate(LoadedModel model, LayerHook hook) {
         try (EngineContext ctx = model.newContext(ContextConfig.defaults(64, 2), hook)) {
-            ctx.prefill(ctx.tokenize("Once upon a time", true));
+            int[] prompt = ctx.tokenize("Once upon a time", true);
+            promptLength = prompt.length;
+            ctx.prefill(prompt);
             int[] out = new int[8];
             for (int i = 0; i < out.length; i++) {
                 out[i] = ctx.greedyToken();
