@@ -19,10 +19,24 @@ final class Kernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Kernels() {
+    }
+
+    /**
+     * The lanes' sum in a fixed order. FloatVector.reduceLanes(ADD) leaves the order open, and the
+     * interpreted and JIT-compiled paths do differ, so the same input could give different logits
+     * before and after warm-up.
+     */
+    static float sum(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 
     static boolean supports(GgmlType t) {
@@ -56,7 +70,7 @@ final class Kernels {
         for (; i <= n - 8; i += 8) {
             acc = FloatVector.fromMemorySegment(F, w, off + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sum(acc);
         for (; i < n; i++) {
             s += w.get(F32, off + 4L * i) * x[xOff + i];
         }
@@ -77,21 +91,26 @@ final class Kernels {
         return s0 + s1;
     }
 
-    /** Q8_0: per 32 values, an f16 scale and 32 int8. */
+    /**
+     * Q8_0: per 32 values, an f16 scale and 32 int8. Each 8-byte group is loaded as its own 64-bit
+     * vector and widened straight to 8 floats: cheaper than slicing parts out of one 256-bit load.
+     */
     static float dotQ8_0(MemorySegment w, long off, float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < n / 32; b++) {
             long bo = off + 34L * b;
-            float d = Float.float16ToFloat(w.get(I16, bo));
-            ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
             int xb = xOff + 32 * b;
-            FloatVector s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb));
-            s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 8), s);
-            s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).fma(FloatVector.fromArray(F, x, xb + 16), s);
-            s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).fma(FloatVector.fromArray(F, x, xb + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, d), acc);
+            FloatVector s = bytesToFloats(w, bo + 2).mul(FloatVector.fromArray(F, x, xb));
+            s = bytesToFloats(w, bo + 10).fma(FloatVector.fromArray(F, x, xb + 8), s);
+            s = bytesToFloats(w, bo + 18).fma(FloatVector.fromArray(F, x, xb + 16), s);
+            s = bytesToFloats(w, bo + 26).fma(FloatVector.fromArray(F, x, xb + 24), s);
+            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, bo))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
+    }
+
+    private static FloatVector bytesToFloats(MemorySegment w, long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(B64, w, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0);
     }
 
     /** Q4_0: per 32 values, an f16 scale and 16 bytes: low nibbles are values 0..15, high 16..31, offset 8. */
@@ -99,18 +118,20 @@ final class Kernels {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < n / 32; b++) {
             long bo = off + 18L * b;
-            float d = Float.float16ToFloat(w.get(I16, bo));
-            ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            ByteVector q0 = ByteVector.fromMemorySegment(B64, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q1 = ByteVector.fromMemorySegment(B64, w, bo + 10, ByteOrder.LITTLE_ENDIAN);
             int xb = xOff + 32 * b;
-            FloatVector s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xb));
-            s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 8), s);
-            s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xb + 16), s);
-            s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xb + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, d), acc);
+            FloatVector s = nibbles(q0.and((byte) 0x0F)).mul(FloatVector.fromArray(F, x, xb));
+            s = nibbles(q1.and((byte) 0x0F)).fma(FloatVector.fromArray(F, x, xb + 8), s);
+            s = nibbles(q0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xb + 16), s);
+            s = nibbles(q1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xb + 24), s);
+            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, bo))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
+    }
+
+    private static FloatVector nibbles(ByteVector q) {
+        return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
     }
 
     private static float dotK(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int n, float[] scratch) {
@@ -127,7 +148,7 @@ final class Kernels {
                 acc = FloatVector.fromArray(F, scratch, i).fma(FloatVector.fromArray(F, x, xb + i), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
     }
 
     /** block_q4_K: d, dmin (f16), 12 bytes of 6-bit scales and mins, 128 bytes of nibbles. */
@@ -207,7 +228,7 @@ final class Kernels {
             acc0 = FloatVector.fromArray(F, a, i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
             acc1 = FloatVector.fromArray(F, a, i + 8).fma(FloatVector.fromArray(F, b, bOff + i + 8), acc1);
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = sum(acc0.add(acc1));
         for (; i < n; i++) {
             s += a[i] * b[bOff + i];
         }

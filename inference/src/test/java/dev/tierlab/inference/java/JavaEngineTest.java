@@ -92,6 +92,17 @@ class JavaEngineTest {
         assertEquals(cpp.tokens()[0], java.tokens()[0], "top token");
     }
 
+    @org.junit.jupiter.api.Test
+    void coldAndWarmRunsGiveBitIdenticalLogits() {
+        try (LoadedModel m = new JavaEngine().load(TestModels.model("tiny", QuantMix.Q8_0, 2))) {
+            float[] cold = greedy(m, 1, true).firstLogits();
+            for (int i = 0; i < 20; i++) {
+                greedy(m, 4, false);
+            }
+            assertArrayEquals(cold, greedy(m, 1, true).firstLogits(), "JIT warm-up must not change a single bit");
+        }
+    }
+
     private static double max(float[] v) {
         double m = Double.NEGATIVE_INFINITY;
         for (float x : v) {
