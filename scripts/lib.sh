@@ -26,8 +26,8 @@ tierlab_find_jdk() {
     done
     {
         echo "tierlab: no JDK >= $TIERLAB_MIN_JAVA found (looked at \$JAVA_HOME and /usr/lib/jvm/*)."
-        echo "tierlab: install one (e.g. Temurin 25: apt-get install temurin-25-jdk, or any JDK 25 tarball)"
-        echo "tierlab: and set JAVA_HOME to it."
+        echo "tierlab: install one (Eclipse Temurin 25, or your distribution's openjdk-25-jdk where it has one)"
+        echo "tierlab: into /usr/lib/jvm, or anywhere and point JAVA_HOME at it."
     } >&2
     return 1
 }
