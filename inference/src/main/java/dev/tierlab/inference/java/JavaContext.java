@@ -250,13 +250,25 @@ final class JavaContext implements EngineContext {
         pool.forRange(w.rows(), (from, to) -> {
             float[] scratch = new float[256];
             float[] row = dequantOnce ? new float[w.cols()] : null;
+            float[] four = new float[4];
             for (int r = from; r < to; r++) {
-                if (dequantOnce) {
-                    w.row(r, row);
+                float b = bias == null ? 0 : bias[r];
+                if (!dequantOnce) {
+                    for (int t = 0; t < xs.length; t++) {
+                        out[t][r] = w.dot(r, xs[t], 0, scratch) + b;
+                    }
+                    continue;
                 }
-                for (int t = 0; t < xs.length; t++) {
-                    float s = dequantOnce ? Kernels.dotArrays(row, xs[t], 0, w.cols()) : w.dot(r, xs[t], 0, scratch);
-                    out[t][r] = bias == null ? s : s + bias[r];
+                w.row(r, row);
+                int t = 0;
+                for (; t + 4 <= xs.length; t += 4) {
+                    Kernels.dotArrays4(row, xs, t, w.cols(), four);
+                    for (int k = 0; k < 4; k++) {
+                        out[t + k][r] = four[k] + b;
+                    }
+                }
+                for (; t < xs.length; t++) {
+                    out[t][r] = Kernels.dotArrays(row, xs[t], 0, w.cols()) + b;
                 }
             }
         });

@@ -235,6 +235,43 @@ final class Kernels {
         return s;
     }
 
+    /**
+     * out[t] = a . b[t] for four tokens at once: each chunk of the row is loaded once for all four,
+     * halving the loads per multiply-add of four separate dot products.
+     */
+    static void dotArrays4(float[] a, float[][] b, int t0, int n, float[] out) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        float[] b0 = b[t0];
+        float[] b1 = b[t0 + 1];
+        float[] b2 = b[t0 + 2];
+        float[] b3 = b[t0 + 3];
+        int i = 0;
+        for (; i <= n - 8; i += 8) {
+            FloatVector av = FloatVector.fromArray(F, a, i);
+            s0 = av.fma(FloatVector.fromArray(F, b0, i), s0);
+            s1 = av.fma(FloatVector.fromArray(F, b1, i), s1);
+            s2 = av.fma(FloatVector.fromArray(F, b2, i), s2);
+            s3 = av.fma(FloatVector.fromArray(F, b3, i), s3);
+        }
+        float r0 = sum(s0);
+        float r1 = sum(s1);
+        float r2 = sum(s2);
+        float r3 = sum(s3);
+        for (; i < n; i++) {
+            r0 += a[i] * b0[i];
+            r1 += a[i] * b1[i];
+            r2 += a[i] * b2[i];
+            r3 += a[i] * b3[i];
+        }
+        out[0] = r0;
+        out[1] = r1;
+        out[2] = r2;
+        out[3] = r3;
+    }
+
     /** One whole row as floats (embedding lookup, and batches that reuse a row for many tokens). */
     static void dequantRow(GgmlType t, MemorySegment w, long off, float[] y, int cols) {
         switch (t) {
