@@ -58,7 +58,7 @@ final class Kernels {
             case F16 -> dotF16(w, off, x, xOff, cols);
             case Q8_0 -> dotQ8_0(w, off, x, xOff, cols);
             case Q4_0 -> dotQ4_0(w, off, x, xOff, cols);
-            case Q4_K -> dotK(t, w, off, x, xOff, cols, scratch);
+            case Q4_K -> dotQ4K(w, off, x, xOff, cols);
             case Q6_K -> dotK(t, w, off, x, xOff, cols, scratch);
             default -> throw new IllegalArgumentException("the Java engine has no kernel for " + t);
         };
@@ -149,6 +149,47 @@ final class Kernels {
             }
         }
         return sum(acc);
+    }
+
+    /**
+     * Q4_K without dequantizing to scratch: per 32 values, value = d*sc*q - dmin*m, so the dot is
+     * sum(q*x)*(d*sc) - sum(x)*(dmin*m), both accumulated lane-wise and reduced once per row.
+     */
+    static float dotQ4K(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 256; b++) {
+            long bo = off + 144L * b;
+            float d = Float.float16ToFloat(w.get(I16, bo));
+            float dmin = Float.float16ToFloat(w.get(I16, bo + 2));
+            long scales = bo + 4;
+            long qs = bo + 16;
+            for (int j = 0; j < 4; j++) {
+                int is = 2 * j;
+                FloatVector dLo = FloatVector.broadcast(F, d * scale4(w, scales, is));
+                FloatVector mLo = FloatVector.broadcast(F, -dmin * min4(w, scales, is));
+                FloatVector dHi = FloatVector.broadcast(F, d * scale4(w, scales, is + 1));
+                FloatVector mHi = FloatVector.broadcast(F, -dmin * min4(w, scales, is + 1));
+                int xb = xOff + 256 * b + 64 * j;
+                for (int k = 0; k < 4; k++) {
+                    ByteVector q = ByteVector.fromMemorySegment(B64, w, qs + 32L * j + 8L * k, ByteOrder.LITTLE_ENDIAN);
+                    FloatVector xl = FloatVector.fromArray(F, x, xb + 8 * k);
+                    FloatVector xh = FloatVector.fromArray(F, x, xb + 32 + 8 * k);
+                    FloatVector lo = (FloatVector) q.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F, 0);
+                    acc = lo.mul(dLo).add(mLo).fma(xl, acc);
+                    acc = hi.mul(dHi).add(mHi).fma(xh, acc);
+                }
+            }
+        }
+        return sum(acc);
+    }
+
+    private static int scale4(MemorySegment w, long q, int j) {
+        return j < 4 ? b(w, q + j) & 63 : (b(w, q + j + 4) & 0xF) | ((b(w, q + j - 4) >> 6) << 4);
+    }
+
+    private static int min4(MemorySegment w, long q, int j) {
+        return j < 4 ? b(w, q + j + 4) & 63 : (b(w, q + j + 4) >> 4) | ((b(w, q + j) >> 6) << 4);
     }
 
     /** block_q4_K: d, dmin (f16), 12 bytes of 6-bit scales and mins, 128 bytes of nibbles. */
