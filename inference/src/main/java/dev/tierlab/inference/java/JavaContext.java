@@ -248,14 +248,13 @@ final class JavaContext implements EngineContext {
         // the encoded row directly.
         boolean dequantOnce = xs.length >= 4;
         pool.forRange(w.rows(), (from, to) -> {
-            float[] scratch = new float[256];
             float[] row = dequantOnce ? new float[w.cols()] : null;
             float[] four = new float[4];
             for (int r = from; r < to; r++) {
                 float b = bias == null ? 0 : bias[r];
                 if (!dequantOnce) {
                     for (int t = 0; t < xs.length; t++) {
-                        out[t][r] = w.dot(r, xs[t], 0, scratch) + b;
+                        out[t][r] = w.dot(r, xs[t], 0) + b;
                     }
                     continue;
                 }

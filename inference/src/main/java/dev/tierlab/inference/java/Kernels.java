@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dot products of one weight row (in its GGUF encoding, read straight from the mapped file) with a
  * float activation vector, one kernel per quant type, written with the Vector API; the K-quants
- * dequantize a 256-element super-block into scratch first. Block layouts follow ggml-common.h.
+ * fold their scales and mins into the lane-wise sums. Block layouts follow ggml-common.h.
  */
 final class Kernels {
 
@@ -51,15 +51,15 @@ final class Kernels {
         return t.byteSize(cols);
     }
 
-    /** w[row at {@code off}] . x[xOff .. xOff + cols). {@code scratch} holds 256 floats. */
-    static float dot(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int cols, float[] scratch) {
+    /** w[row at {@code off}] . x[xOff .. xOff + cols). */
+    static float dot(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int cols) {
         return switch (t) {
             case F32 -> dotF32(w, off, x, xOff, cols);
             case F16 -> dotF16(w, off, x, xOff, cols);
             case Q8_0 -> dotQ8_0(w, off, x, xOff, cols);
             case Q4_0 -> dotQ4_0(w, off, x, xOff, cols);
             case Q4_K -> dotQ4K(w, off, x, xOff, cols);
-            case Q6_K -> dotK(t, w, off, x, xOff, cols, scratch);
+            case Q6_K -> dotQ6K(w, off, x, xOff, cols);
             default -> throw new IllegalArgumentException("the Java engine has no kernel for " + t);
         };
     }
@@ -132,23 +132,6 @@ final class Kernels {
 
     private static FloatVector nibbles(ByteVector q) {
         return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static float dotK(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int n, float[] scratch) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < n / 256; b++) {
-            long bo = off + (long) t.bytesPerBlock() * b;
-            if (t == GgmlType.Q4_K) {
-                dequantQ4K(w, bo, scratch, 0);
-            } else {
-                dequantQ6K(w, bo, scratch, 0);
-            }
-            int xb = xOff + 256 * b;
-            for (int i = 0; i < 256; i += 8) {
-                acc = FloatVector.fromArray(F, scratch, i).fma(FloatVector.fromArray(F, x, xb + i), acc);
-            }
-        }
-        return sum(acc);
     }
 
     /**
@@ -227,6 +210,40 @@ final class Kernels {
             m = (b(w, q + j + 4) >> 4) | ((b(w, q + j) >> 6) << 4);
         }
         return new int[] {sc, m};
+    }
+
+    /** Q6_K without scratch: 8 values at a time, their 6-bit codes assembled from ql and qh lane-wise. */
+    static float dotQ6K(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 256; b++) {
+            long bo = off + 210L * b;
+            float d = Float.float16ToFloat(w.get(I16, bo + 208));
+            for (int half = 0; half < 2; half++) {
+                long ql = bo + 64L * half;
+                long qh = bo + 128 + 32L * half;
+                long sc = bo + 192 + 8L * half;
+                int xb = xOff + 256 * b + 128 * half;
+                for (int l = 0; l < 32; l += 8) {
+                    int is = l / 16;
+                    ByteVector a = ByteVector.fromMemorySegment(B64, w, ql + l, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector c = ByteVector.fromMemorySegment(B64, w, ql + l + 32, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector h = ByteVector.fromMemorySegment(B64, w, qh + l, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector q1 = a.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ByteVector q2 = c.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    acc = sixBit(q1, d * w.get(ValueLayout.JAVA_BYTE, sc + is)).fma(FloatVector.fromArray(F, x, xb + l), acc);
+                    acc = sixBit(q2, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)).fma(FloatVector.fromArray(F, x, xb + l + 32), acc);
+                    acc = sixBit(q3, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)).fma(FloatVector.fromArray(F, x, xb + l + 64), acc);
+                    acc = sixBit(q4, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)).fma(FloatVector.fromArray(F, x, xb + l + 96), acc);
+                }
+            }
+        }
+        return sum(acc);
+    }
+
+    private static FloatVector sixBit(ByteVector q, float scale) {
+        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scale);
     }
 
     /** block_q6_K: 128 bytes low 4 bits, 64 bytes high 2 bits, 16 int8 scales, f16 d. */

@@ -30,7 +30,6 @@ class KernelsTest {
             x[i] = (float) rnd.nextGaussian();
         }
         float[] row = new float[cols];
-        float[] scratch = new float[256];
         for (int r = 0; r < rows; r++) {
             long off = r * type.byteSize(cols);
             Kernels.dequantRow(type, w, off, row, cols);
@@ -40,7 +39,7 @@ class KernelsTest {
                 expected += (double) row[i] * x[3 + i];
                 magnitude += Math.abs((double) row[i] * x[3 + i]);
             }
-            float got = Kernels.dot(type, w, off, x, 3, cols, scratch);
+            float got = Kernels.dot(type, w, off, x, 3, cols);
             assertEquals(expected, got, 1e-5 * magnitude + 1e-9, type + " row " + r);
         }
     }
