@@ -149,6 +149,28 @@ class ScenarioRunTest {
     }
 
     @Test
+    void coldRunsDropTheModelsPagesBeforeEveryRepeatAndSaySo() throws IOException {
+        Path f = dir.resolve("cold.yaml");
+        Files.writeString(f, """
+                name: cold
+                model: {preset: tiny, quant: q8_0}
+                threads: 1
+                workload: {prompt: [8], generate: [4], cache: cold}
+                repeats: 2
+                warmup: 0
+                """);
+        Path run = dir.resolve("cold-run");
+        CliTest.Result r = CliTest.run("run", f.toString(), "--out", run.toString(), "--no-report");
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.err().contains("posix_fadvise"), "the kernel accepted the advice: " + r.err());
+        assertTrue(JSON.readTree(run.resolve("env.json").toFile()).get("cache_mode").asText().startsWith("cold"));
+        List<JsonNode> rows = results(run);
+        assertEquals(2 * 2, rows.size(), "baseline and the scenario's own point, two repeats each");
+        assertTrue(rows.stream().allMatch(n -> n.get("cache").asText().equals("cold")));
+        assertEquals(dev.tierlab.inference.engine.PageCache.drop(Path.of(rows.getFirst().get("model").get("file").asText())), 0);
+    }
+
+    @Test
     void shardsMergeIntoTheWholeRun() throws IOException {
         Path sc = scenario("sharded", "4GB/s, 2GB/s, 1GB/s", 1, 4);
         Path a = dir.resolve("shard1");
