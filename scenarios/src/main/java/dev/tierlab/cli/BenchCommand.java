@@ -12,6 +12,7 @@ import dev.tierlab.emulator.inject.Injector;
 import dev.tierlab.emulator.tier.TierSpec;
 import dev.tierlab.inference.emulation.EmulatedHook;
 import dev.tierlab.inference.java.CopyMode;
+import dev.tierlab.run.AtomicFiles;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
 import dev.tierlab.scenario.LocatedYaml;

@@ -13,6 +13,7 @@ import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.gguf.GgmlType;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.reports.stats.SampleStats;
+import dev.tierlab.run.AtomicFiles;
 import dev.tierlab.scenario.Calibration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

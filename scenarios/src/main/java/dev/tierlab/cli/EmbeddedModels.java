@@ -4,7 +4,8 @@ import dev.tierlab.inference.CacheDirectory;
 import dev.tierlab.inference.model.ModelPreset;
 import dev.tierlab.inference.model.Presets;
 import dev.tierlab.inference.model.QuantMix;
-import dev.tierlab.inference.model.SyntheticModel;
+import dev.tierlab.run.ModelFiles;
+import dev.tierlab.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,12 +29,12 @@ final class EmbeddedModels {
 
     static Path resolve(String presetName, QuantMix mix, PrintWriter err) throws IOException {
         ModelPreset p = Presets.byName(presetName).orElseThrow(() -> new UserError("unknown preset " + presetName));
-        Path file = cacheDir().resolve("models").resolve("%s-%s-seed%d.gguf".formatted(p.name(), mix.label(),
-                SyntheticModel.DEFAULT_SEED));
+        Scenario.ModelRef ref = new Scenario.ModelRef(p.name(), mix.label(), null, null);
+        Path file = ModelFiles.fileFor(ref, cacheDir());
         if (!Files.exists(file)) {
             err.printf("tierlab: synthesizing the default model %s (%s) into %s%n", p.name(), mix.label(), file);
             ProgressLine progress = new ProgressLine(err, "synth " + p.name() + " " + mix.label());
-            SyntheticModel.write(p, mix, SyntheticModel.DEFAULT_SEED, file, (done, total, t) -> progress.update(done, total));
+            ModelFiles.resolve(ref, cacheDir(), (done, total, t) -> progress.update(done, total));
             progress.finish();
         }
         return file;

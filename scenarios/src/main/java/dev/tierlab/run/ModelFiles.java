@@ -20,16 +20,22 @@ public final class ModelFiles {
     private ModelFiles() {
     }
 
+    /** The file a model reference names: its path, or where its synthesized preset lives in the cache. */
+    public static Path fileFor(Scenario.ModelRef ref, Path cacheDir) {
+        return ref.path() != null ? ref.path()
+                : cacheDir.resolve("models").resolve("%s-seed%d.gguf".formatted(ref.label(), SyntheticModel.DEFAULT_SEED));
+    }
+
     public static Path resolve(Scenario.ModelRef ref, Path cacheDir, GgufWriter.Progress progress) throws IOException {
+        Path file = fileFor(ref, cacheDir);
         if (ref.path() != null) {
-            return ref.path();
+            return file;
         }
         ModelPreset p = Presets.byName(ref.preset()).orElseThrow();
         if (ref.layers() != null) {
             p = p.withLayers(ref.layers());
         }
         QuantMix mix = QuantMix.byName(ref.quant()).orElseThrow();
-        Path file = cacheDir.resolve("models").resolve("%s-seed%d.gguf".formatted(ref.label(), SyntheticModel.DEFAULT_SEED));
         if (!Files.exists(file)) {
             SyntheticModel.write(p, mix, SyntheticModel.DEFAULT_SEED, file, progress);
         }

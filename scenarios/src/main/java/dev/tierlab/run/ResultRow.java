@@ -4,6 +4,7 @@ import dev.tierlab.emulator.ledger.LedgerSummary;
 import dev.tierlab.inference.bench.BenchSample;
 import dev.tierlab.inference.bench.BenchTest;
 import dev.tierlab.scenario.SweepPlanner;
+import dev.tierlab.reports.stats.SampleStats;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +51,8 @@ public final class ResultRow {
         Map<String, Object> tiers = em == null ? Map.of() : tierColumns(em);
         row.put("tiers", tiers);
         row.put("stall_ms", em == null ? 0.0 : round(em.stallNanos() / 1e6));
-        double measured = em != null ? em.decodeMeasuredMedianNanos() : median(s.decodeNanos());
+        double measured = em != null ? em.decodeMeasuredMedianNanos()
+                : SampleStats.median(Arrays.stream(s.decodeNanos()).asDoubleStream().toArray());
         row.put("measured_step_ms", t.nGen() > 0 ? round(measured / 1e6) : null);
         row.put("modelled_step_ms", em != null && t.nGen() > 0 && Double.isFinite(em.decodeModelledMedianNanos())
                 ? round(em.decodeModelledMedianNanos() / 1e6) : null);
@@ -80,15 +82,6 @@ public final class ResultRow {
             tiers.put(ts.tier(), m);
         }
         return tiers;
-    }
-
-    private static double median(long[] v) {
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        long[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
     }
 
     static Double round(double v) {

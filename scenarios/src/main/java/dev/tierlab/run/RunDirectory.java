@@ -87,10 +87,6 @@ public final class RunDirectory {
         return resultLines.size();
     }
 
-    public List<String> resultLines() {
-        return List.copyOf(resultLines);
-    }
-
     /** Appends one finished repeat; the file is rewritten whole and renamed into place. */
     public void addResult(Map<String, Object> row) throws IOException {
         String line = JSON.writeValueAsString(row);
@@ -104,11 +100,7 @@ public final class RunDirectory {
     }
 
     public void write(String relative, String content) throws IOException {
-        Path target = dir.resolve(relative);
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(dir.resolve(relative), content);
     }
 
     /** The intervals of a histogram log this directory already has (empty if none). */

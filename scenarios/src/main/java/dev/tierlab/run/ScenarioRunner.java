@@ -139,7 +139,7 @@ public final class ScenarioRunner {
                     if (!scenario.workload().cold() && warmed.add(point.index())) {
                         warmUp(loaded, cc, point, emulation == null ? null : withProfileSeed(emulation, -1));
                     }
-                    progress(point, r, points.size(), alreadyDone + ran, total, runStart, ran);
+                    progress(point, r, alreadyDone + ran, total, runStart, ran);
                     if (scenario.workload().cold()) {
                         loaded.close();
                         int rc = PageCache.drop(modelFile);
@@ -258,7 +258,7 @@ public final class ScenarioRunner {
         });
     }
 
-    private void progress(SweepPlanner.Point p, int r, int nPoints, int done, int total, long runStart, int ranSoFar) {
+    private void progress(SweepPlanner.Point p, int r, int done, int total, long runStart, int ranSoFar) {
         String eta = "";
         if (ranSoFar > 0) {
             double perRepeat = (System.nanoTime() - runStart) / 1e9 / ranSoFar;

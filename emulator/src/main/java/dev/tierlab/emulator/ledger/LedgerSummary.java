@@ -35,8 +35,4 @@ public record LedgerSummary(List<TierSummary> tiers, long stallNanos, int decode
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    /** measured / modelled - 1 for the median decode step; NaN without a model. */
-    public double modelError() {
-        return decodeMeasuredMedianNanos / decodeModelledMedianNanos - 1;
-    }
 }

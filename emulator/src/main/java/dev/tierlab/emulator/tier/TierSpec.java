@@ -45,10 +45,6 @@ public record TierSpec(
                 && readLatency.meanNanos() == 0 && writeLatency.meanNanos() == 0;
     }
 
-    public TierSpec withReadBandwidth(Bandwidth b) {
-        return new TierSpec(name, tierClass, capacityBytes, b, writeBandwidth, granularityBytes, channels, readLatency, writeLatency);
-    }
-
     public TierSpec withName(String newName) {
         return new TierSpec(newName, tierClass, capacityBytes, readBandwidth, writeBandwidth, granularityBytes, channels,
                 readLatency, writeLatency);

@@ -332,13 +332,4 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
-    /** Whether {@code path} starts with the GGUF magic. */
-    public static boolean looksLikeGguf(Path path) {
-        try (var in = Files.newInputStream(path)) {
-            byte[] b = in.readNBytes(4);
-            return b.length == 4 && new String(b, StandardCharsets.US_ASCII).equals("GGUF");
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

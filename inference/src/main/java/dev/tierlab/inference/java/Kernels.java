@@ -46,11 +46,6 @@ final class Kernels {
         };
     }
 
-    /** Bytes of one row of {@code cols} elements. */
-    static long rowBytes(GgmlType t, int cols) {
-        return t.byteSize(cols);
-    }
-
     /** w[row at {@code off}] . x[xOff .. xOff + cols). */
     static float dot(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int cols) {
         return switch (t) {
