@@ -113,7 +113,7 @@ final class JavaContext implements EngineContext {
             hook.layerStart(m.nLayer);
         }
         if (wantLogits) {
-            float[][] h = {rmsNorm(x[n - 1], m.outputNorm)};
+            Activations h = new Activations(new float[][] {rmsNorm(x[n - 1], m.outputNorm)});
             float[][] out = {logits};
             matmul(m.output, h, out, null);
         }
@@ -122,10 +122,11 @@ final class JavaContext implements EngineContext {
     }
 
     private void attention(int l, JavaModel.Layer w, float[][] x, int n) {
-        float[][] h = new float[n][];
+        float[][] normed = new float[n][];
         for (int t = 0; t < n; t++) {
-            h[t] = rmsNorm(x[t], w.attnNorm());
+            normed[t] = rmsNorm(x[t], w.attnNorm());
         }
+        Activations h = new Activations(normed);
         float[][] q = new float[n][m.nHead * m.headDim];
         float[][] k = new float[n][kvDim];
         float[][] v = new float[n][kvDim];
@@ -190,7 +191,7 @@ final class JavaContext implements EngineContext {
             }
         });
         float[][] o = new float[n][m.nEmbd];
-        matmul(w.wo(), att, o, null);
+        matmul(w.wo(), new Activations(att), o, null);
         for (int t = 0; t < n; t++) {
             for (int i = 0; i < m.nEmbd; i++) {
                 x[t][i] += o[t][i];
@@ -208,10 +209,11 @@ final class JavaContext implements EngineContext {
     }
 
     private void feedForward(JavaModel.Layer w, float[][] x, int n) {
-        float[][] h = new float[n][];
+        float[][] normed = new float[n][];
         for (int t = 0; t < n; t++) {
-            h[t] = rmsNorm(x[t], w.ffnNorm());
+            normed[t] = rmsNorm(x[t], w.ffnNorm());
         }
+        Activations h = new Activations(normed);
         float[][] g = new float[n][m.nFf];
         float[][] u = new float[n][m.nFf];
         matmul(w.gate(), h, g, null);
@@ -223,7 +225,7 @@ final class JavaContext implements EngineContext {
             }
         }
         float[][] d = new float[n][m.nEmbd];
-        matmul(w.down(), g, d, null);
+        matmul(w.down(), new Activations(g), d, null);
         for (int t = 0; t < n; t++) {
             for (int i = 0; i < m.nEmbd; i++) {
                 x[t][i] += d[t][i];
@@ -232,42 +234,49 @@ final class JavaContext implements EngineContext {
     }
 
     /** out[t][r] = W[r] . in[t] (+ bias[r]), rows split over the threads; each row read once for all tokens. */
-    private void matmul(Weight w, float[][] in, float[][] out, float[] bias) {
-        float[][] x = in;
-        if (w.type() == GgmlType.F16) {
-            x = new float[in.length][];
-            for (int t = 0; t < in.length; t++) {
-                x[t] = new float[in[t].length];
-                for (int i = 0; i < in[t].length; i++) {
-                    x[t][i] = Float.float16ToFloat(Float.floatToFloat16(in[t][i]));
+    private void matmul(Weight w, Activations in, float[][] out, float[] bias) {
+        int tokens = in.tokens();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols();
+        // Single tokens meet the encoded rows in integer arithmetic, with activations quantized to
+        // q8_0 as llama.cpp does; batches dequantize each row once and reuse it from L1 for every
+        // token in float multiply-adds, which then cost less than integer products per token.
+        boolean dequantOnce = tokens >= 4;
+        if (!dequantOnce && Kernels.takesQ8Activations(w.type())) {
+            short[][] q = in.q8();
+            float[][] d = in.q8Scales();
+            pool.forRange(w.rows(), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    float b = bias == null ? 0 : bias[r];
+                    for (int t = 0; t < tokens; t++) {
+                        out[t][r] = Kernels.dotQ8(w.type(), w.data(), r * rowBytes, q[t], d[t], cols) + b;
+                    }
                 }
-            }
+            });
+            return;
         }
-        float[][] xs = x;
-        // Batches dequantize each row once and reuse it from L1 for every token; single tokens read
-        // the encoded row directly.
-        boolean dequantOnce = xs.length >= 4;
+        float[][] xs = in.floatsFor(w.type());
         pool.forRange(w.rows(), (from, to) -> {
-            float[] row = dequantOnce ? new float[w.cols()] : null;
+            float[] row = dequantOnce ? new float[cols] : null;
             float[] four = new float[4];
             for (int r = from; r < to; r++) {
                 float b = bias == null ? 0 : bias[r];
                 if (!dequantOnce) {
-                    for (int t = 0; t < xs.length; t++) {
-                        out[t][r] = w.dot(r, xs[t], 0) + b;
+                    for (int t = 0; t < tokens; t++) {
+                        out[t][r] = Kernels.dot(w.type(), w.data(), r * rowBytes, xs[t], 0, cols) + b;
                     }
                     continue;
                 }
                 w.row(r, row);
                 int t = 0;
-                for (; t + 4 <= xs.length; t += 4) {
-                    Kernels.dotArrays4(row, xs, t, w.cols(), four);
+                for (; t + 4 <= tokens; t += 4) {
+                    Kernels.dotArrays4(row, xs, t, cols, four);
                     for (int k = 0; k < 4; k++) {
                         out[t + k][r] = four[k] + b;
                     }
                 }
-                for (; t < xs.length; t++) {
-                    out[t][r] = Kernels.dotArrays(row, xs[t], 0, w.cols()) + b;
+                for (; t < tokens; t++) {
+                    out[t][r] = Kernels.dotArrays(row, xs[t], 0, cols) + b;
                 }
             }
         });

@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,6 +22,7 @@ final class Kernels {
     static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -32,11 +35,7 @@ final class Kernels {
      * before and after warm-up.
      */
     static float sum(FloatVector v) {
-        float s = 0;
-        for (int i = 0; i < v.length(); i++) {
-            s += v.lane(i);
-        }
-        return s;
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
     }
 
     static boolean supports(GgmlType t) {
@@ -46,13 +45,11 @@ final class Kernels {
         };
     }
 
-    /** w[row at {@code off}] . x[xOff .. xOff + cols). */
+    /** w[row at {@code off}] . x[xOff .. xOff + cols), for the types that take float activations. */
     static float dot(GgmlType t, MemorySegment w, long off, float[] x, int xOff, int cols) {
         return switch (t) {
             case F32 -> dotF32(w, off, x, xOff, cols);
             case F16 -> dotF16(w, off, x, xOff, cols);
-            case Q8_0 -> dotQ8_0(w, off, x, xOff, cols);
-            case Q4_0 -> dotQ4_0(w, off, x, xOff, cols);
             case Q4_K -> dotQ4K(w, off, x, xOff, cols);
             case Q6_K -> dotQ6K(w, off, x, xOff, cols);
             default -> throw new IllegalArgumentException("the Java engine has no kernel for " + t);
@@ -87,46 +84,105 @@ final class Kernels {
     }
 
     /**
-     * Q8_0: per 32 values, an f16 scale and 32 int8. Each 8-byte group is loaded as its own 64-bit
-     * vector and widened straight to 8 floats: cheaper than slicing parts out of one 256-bit load.
+     * Q8_0 . q8_0 activations (32 values per block, f16 scale, int8): per block the 32 products are
+     * formed in 16-bit lanes (|w*x| <= 127*127, two of them still fit), summed pairwise into 32-bit
+     * lanes, converted once and scaled by d_w*d_x, as llama.cpp's ggml_vec_dot_q8_0_q8_0 does. Two
+     * accumulators keep the fused multiply-adds of neighbouring blocks independent.
      */
-    static float dotQ8_0(MemorySegment w, long off, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < n / 32; b++) {
+    static float dotQ8_0(MemorySegment w, long off, short[] xq, float[] xd, int blocks) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
             long bo = off + 34L * b;
-            int xb = xOff + 32 * b;
-            FloatVector s = bytesToFloats(w, bo + 2).mul(FloatVector.fromArray(F, x, xb));
-            s = bytesToFloats(w, bo + 10).fma(FloatVector.fromArray(F, x, xb + 8), s);
-            s = bytesToFloats(w, bo + 18).fma(FloatVector.fromArray(F, x, xb + 16), s);
-            s = bytesToFloats(w, bo + 26).fma(FloatVector.fromArray(F, x, xb + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, bo))), acc);
+            acc0 = q8Block(w, bo, xq, 32 * b, f16(w, bo) * xd[b], acc0);
+            acc1 = q8Block(w, bo + 34, xq, 32 * b + 32, f16(w, bo + 34) * xd[b + 1], acc1);
         }
-        return sum(acc);
+        if (b < blocks) {
+            long bo = off + 34L * b;
+            acc0 = q8Block(w, bo, xq, 32 * b, f16(w, bo) * xd[b], acc0);
+        }
+        return sum(acc0.add(acc1));
     }
 
-    private static FloatVector bytesToFloats(MemorySegment w, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B64, w, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0);
+    private static FloatVector q8Block(MemorySegment w, long bo, short[] xq, int xb, float scale, FloatVector acc) {
+        ShortVector p = widen(w, bo + 2).mul(ShortVector.fromArray(S, xq, xb)).add(widen(w, bo + 18).mul(ShortVector.fromArray(S, xq, xb + 16)));
+        return scaled(pairSums(p), scale, acc);
     }
 
-    /** Q4_0: per 32 values, an f16 scale and 16 bytes: low nibbles are values 0..15, high 16..31, offset 8. */
-    static float dotQ4_0(MemorySegment w, long off, float[] x, int xOff, int n) {
+    /**
+     * Q4_0 . q8_0 activations: per 32 values an f16 scale and 16 bytes, low nibbles values 0..15,
+     * high nibbles 16..31, offset 8. Nibbles are split after widening to 16 bits, where x86 has
+     * the shifts that bytes lack.
+     */
+    static float dotQ4_0(MemorySegment w, long off, short[] xq, float[] xd, int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < n / 32; b++) {
+        for (int b = 0; b < blocks; b++) {
             long bo = off + 18L * b;
-            ByteVector q0 = ByteVector.fromMemorySegment(B64, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector q1 = ByteVector.fromMemorySegment(B64, w, bo + 10, ByteOrder.LITTLE_ENDIAN);
-            int xb = xOff + 32 * b;
-            FloatVector s = nibbles(q0.and((byte) 0x0F)).mul(FloatVector.fromArray(F, x, xb));
-            s = nibbles(q1.and((byte) 0x0F)).fma(FloatVector.fromArray(F, x, xb + 8), s);
-            s = nibbles(q0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xb + 16), s);
-            s = nibbles(q1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xb + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, bo))), acc);
+            acc = scaled(q4Products(widen(w, bo + 2), xq, 32 * b), f16(w, bo) * xd[b], acc);
         }
         return sum(acc);
     }
 
-    private static FloatVector nibbles(ByteVector q) {
-        return (FloatVector) q.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    private static IntVector q4Products(ShortVector q, short[] xq, int xb) {
+        ShortVector lo = q.and((short) 0x0F).sub((short) 8);
+        ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
+        return pairSums(lo.mul(ShortVector.fromArray(S, xq, xb)).add(hi.mul(ShortVector.fromArray(S, xq, xb + 16))));
+    }
+
+    /** 16 int8 values at {@code at}, sign-extended to 16-bit lanes. */
+    private static ShortVector widen(MemorySegment w, long at) {
+        return (ShortVector) ByteVector.fromMemorySegment(B128, w, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
+    }
+
+    /** Adjacent 16-bit lanes summed into 32-bit lanes: the low half sign-extended plus the high half. */
+    private static IntVector pairSums(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    private static FloatVector scaled(IntVector sums, float scale, FloatVector acc) {
+        return ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    private static float f16(MemorySegment w, long at) {
+        return Float.float16ToFloat(w.get(I16, at));
+    }
+
+    /**
+     * x quantized the way llama.cpp quantizes activations for q8_0 and q4_0 weights: per 32 values
+     * d = max|x|/127, q = round(x/d) (to nearest even, as its AVX2 path rounds), d kept at f16
+     * precision. The codes are stored widened to 16 bits, the form the kernels multiply in.
+     */
+    static void quantizeQ8(float[] x, short[] q, float[] d) {
+        for (int b = 0; b < x.length / 32; b++) {
+            int o = 32 * b;
+            FloatVector m = FloatVector.fromArray(F, x, o).abs()
+                    .max(FloatVector.fromArray(F, x, o + 8).abs())
+                    .max(FloatVector.fromArray(F, x, o + 16).abs())
+                    .max(FloatVector.fromArray(F, x, o + 24).abs());
+            float amax = m.reduceLanes(VectorOperators.MAX);
+            float scale = amax / 127;
+            float inverse = scale != 0 ? 1 / scale : 0;
+            d[b] = Float.float16ToFloat(Float.floatToFloat16(scale));
+            for (int i = o; i < o + 32; i++) {
+                q[i] = (short) Math.rint(x[i] * inverse);
+            }
+        }
+    }
+
+    /** Whether {@code t} multiplies with q8_0-quantized activations ({@link #quantizeQ8}) instead of floats. */
+    static boolean takesQ8Activations(GgmlType t) {
+        return t == GgmlType.Q8_0 || t == GgmlType.Q4_0;
+    }
+
+    /** w[row at {@code off}] . quantized x, for the types that {@link #takesQ8Activations take them}. */
+    static float dotQ8(GgmlType t, MemorySegment w, long off, short[] xq, float[] xd, int cols) {
+        return switch (t) {
+            case Q8_0 -> dotQ8_0(w, off, xq, xd, cols / 32);
+            case Q4_0 -> dotQ4_0(w, off, xq, xd, cols / 32);
+            default -> throw new IllegalArgumentException(t + " takes float activations");
+        };
     }
 
     /**

@@ -29,10 +29,6 @@ record Weight(String name, MemorySegment data, GgmlType type, int rows, int cols
         return new Weight(name, copy, type, rows, cols);
     }
 
-    float dot(int row, float[] x, int xOff) {
-        return Kernels.dot(type, data, row * rowBytes(), x, xOff, cols);
-    }
-
     void row(int row, float[] out) {
         Kernels.dequantRow(type, data, row * rowBytes(), out, cols);
     }

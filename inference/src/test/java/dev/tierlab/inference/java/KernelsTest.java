@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -16,14 +17,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class KernelsTest {
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q4_K", "Q6_K"})
     void dotMatchesDequantizeThenMultiply(GgmlType type) throws IOException {
         int cols = 1024;
         int rows = 8;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        new RandomBlocks(11).write(type, type.byteSize(cols) * rows, "w", buf);
-        MemorySegment w = Arena.ofAuto().allocate(buf.size(), 64);
-        MemorySegment.copy(buf.toByteArray(), 0, w, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, buf.size());
+        MemorySegment w = randomRows(type, cols, rows);
         SplittableRandom rnd = new SplittableRandom(5);
         float[] x = new float[cols + 3];
         for (int i = 0; i < x.length; i++) {
@@ -42,5 +40,72 @@ class KernelsTest {
             float got = Kernels.dot(type, w, off, x, 3, cols);
             assertEquals(expected, got, 1e-5 * magnitude + 1e-9, type + " row " + r);
         }
+    }
+
+    /**
+     * The q8_0-activation kernels: the dot of a row with quantized x equals the plain dot of the
+     * dequantized row with the dequantized codes (the integer part is exact, only float rounding
+     * of the scaled block sums differs).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void q8ActivationDotsMatchDequantizedProducts(GgmlType type) throws IOException {
+        int cols = 1024;
+        int rows = 8;
+        MemorySegment w = randomRows(type, cols, rows);
+        SplittableRandom rnd = new SplittableRandom(5);
+        short[][] q = new short[3][cols];
+        float[][] d = new float[3][cols / 32];
+        for (int t = 0; t < 3; t++) {
+            float[] x = new float[cols];
+            for (int i = 0; i < cols; i++) {
+                x[i] = (float) (rnd.nextGaussian() * (1 + i % 7));
+            }
+            Kernels.quantizeQ8(x, q[t], d[t]);
+        }
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            long off = r * type.byteSize(cols);
+            Kernels.dequantRow(type, w, off, row, cols);
+            for (int t = 0; t < 3; t++) {
+                double expected = 0;
+                double magnitude = 0;
+                for (int i = 0; i < cols; i++) {
+                    double xi = (double) q[t][i] * d[t][i / 32];
+                    expected += row[i] * xi;
+                    magnitude += Math.abs(row[i] * xi);
+                }
+                assertEquals(expected, Kernels.dotQ8(type, w, off, q[t], d[t], cols), 1e-5 * magnitude, type + " row " + r);
+            }
+        }
+    }
+
+    /** Activations are quantized as llama.cpp's quantize_row_q8_0: d = amax/127 at f16 precision, codes rounded. */
+    @Test
+    void quantizesActivationsAsLlamaCppDoes() {
+        float[] x = new float[64];
+        for (int i = 0; i < 32; i++) {
+            x[i] = (i - 16) * 0.37f;
+        }
+        x[5] = -9.9f; // the block's amax, negative
+        float[] d = new float[2];
+        short[] q = new short[64];
+        Kernels.quantizeQ8(x, q, d);
+        float scale = 9.9f / 127;
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(scale)), d[0]);
+        assertEquals(-127, q[5]);
+        for (int i = 0; i < 32; i++) {
+            assertEquals(Math.rint(x[i] / scale), q[i], 1e-9, "value " + i);
+        }
+        assertEquals(0, d[1], "an all-zero block has scale 0");
+        assertEquals(0, q[40]);
+    }
+
+    private static MemorySegment randomRows(GgmlType type, int cols, int rows) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        new RandomBlocks(11).write(type, type.byteSize(cols) * rows, "w", buf);
+        MemorySegment w = Arena.ofAuto().allocate(buf.size(), 64);
+        MemorySegment.copy(buf.toByteArray(), 0, w, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, buf.size());
+        return w;
     }
 }
