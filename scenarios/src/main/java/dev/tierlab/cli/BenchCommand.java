@@ -1,6 +1,7 @@
 package dev.tierlab.cli;
 
 import dev.tierlab.inference.bench.BenchConfig;
+import dev.tierlab.inference.bench.BenchEngine;
 import dev.tierlab.inference.bench.BenchResult;
 import dev.tierlab.inference.bench.BenchRunner;
 import dev.tierlab.inference.bench.BenchTest;
@@ -18,13 +19,13 @@ import dev.tierlab.scenario.EmulationSpecs;
 import dev.tierlab.scenario.LocatedYaml;
 import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.gguf.GgmlType;
-import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.reports.stats.SampleStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,9 +48,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "GGUF model (default: the embedded synthesized '" + EmbeddedModels.DEFAULT_PRESET + "' preset).")
     Path model;
 
-    @Option(names = {"-e", "--engine"}, paramLabel = "NAME", defaultValue = "llama.cpp",
-            description = "Engine: llama.cpp or java (default: ${DEFAULT-VALUE}).")
-    String engine;
+    @Option(names = {"-e", "--engine"}, split = ",", paramLabel = "NAME", defaultValue = "llama.cpp",
+            description = {"Engine: llama.cpp or java (default: ${DEFAULT-VALUE}). Several engines alternate repetitions",
+                "on the same model, and each one's median t/s is printed against the first's."})
+    List<String> engines;
 
     @Option(names = {"-p", "--n-prompt"}, split = ",", paramLabel = "N", defaultValue = "512",
             description = "Prompt lengths (default: ${DEFAULT-VALUE}); 0 skips pp tests.")
@@ -123,10 +125,15 @@ final class BenchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new UserError("-m: no such model file " + file);
         }
-        try (LoadedModel loaded = Engines.byName(engine).load(file)) {
+        List<String> names = engines.stream().map(String::trim).distinct().toList();
+        List<BenchEngine> loaded = new ArrayList<>();
+        try {
+            for (String name : names) {
+                loaded.add(new BenchEngine(name, Engines.byName(name).load(file)));
+            }
             config = withEmulation(config, loaded, err);
             BenchConfig cfg = config;
-            int total = config.tests().size() * config.threads().size() * config.hooks().size()
+            int total = config.tests().size() * config.threads().size() * loaded.size() * config.hooks().size()
                     * (config.repetitions() + config.warmupRuns());
             int[] done = {0};
             boolean terminal = System.console() != null;
@@ -145,7 +152,10 @@ final class BenchCommand implements Callable<Integer> {
             if (terminal) {
                 err.println();
             }
-            List<Map<String, Object>> rows = results.stream().map(r -> BenchRow.of(r, file, loaded, cfg, engine)).toList();
+            Map<String, LoadedModel> models = new HashMap<>();
+            loaded.forEach(e -> models.put(e.name(), e.model()));
+            List<Map<String, Object>> rows = results.stream()
+                    .map(r -> BenchRow.of(r, file, models.get(r.engine()), cfg)).toList();
             PrintWriter out = spec.commandLine().getOut();
             format.write(rows, out);
             out.flush();
@@ -155,15 +165,23 @@ final class BenchCommand implements Callable<Integer> {
             if (cfg.hooks().size() > 1) {
                 printHookOverhead(results, err);
             }
+            if (loaded.size() > 1) {
+                printEngineRatios(results, names.getFirst(), err);
+            }
+        } finally {
+            for (BenchEngine e : loaded) {
+                e.model().close();
+            }
         }
         return TierlabCli.EXIT_OK;
     }
 
     /** Adds one emulated hook per --emulate file, each with a fresh emulator per test. */
-    private BenchConfig withEmulation(BenchConfig c, LoadedModel loaded, PrintWriter err) {
+    private BenchConfig withEmulation(BenchConfig c, List<BenchEngine> engines, PrintWriter err) {
         if (emulate.isEmpty()) {
             return c;
         }
+        LoadedModel loaded = engines.getFirst().model();
         List<NamedHook> hooks = new ArrayList<>(c.hooks());
         Injector injector = Injector.calibrated();
         Double base = null;
@@ -179,7 +197,7 @@ final class BenchCommand implements Callable<Integer> {
                 switch (mode) {
                     case "inject" -> hooks.add(new NamedHook(name, () -> EmulatedHook.create(ec, loaded.info(), c.kvType(), injector, false)));
                     case "copy" -> {
-                        if (!engine.equals("java")) {
+                        if (engines.size() != 1 || !engines.getFirst().name().equals("java")) {
                             throw new UserError("--mode copy moves the engine's own weight bytes: use it with -e java");
                         }
                         hooks.add(new NamedHook(name, () -> CopyMode.create(ec, loaded, injector)));
@@ -259,18 +277,47 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** For each test, the hooked run's median t/s over the unhooked one's: the layer hook's cost. */
+    /** For each test, the hooked run's median t/s over the unhooked one's on the same engine: the layer hook's cost. */
     private static void printHookOverhead(List<BenchResult> results, PrintWriter err) {
         for (BenchResult hooked : results) {
             if (hooked.hook().equals("none")) {
                 continue;
             }
             results.stream()
-                    .filter(r -> r.hook().equals("none") && r.test().equals(hooked.test()) && r.threads() == hooked.threads())
+                    .filter(r -> r.hook().equals("none") && r.engine().equals(hooked.engine())
+                            && r.test().equals(hooked.test()) && r.threads() == hooked.threads())
                     .findFirst()
-                    .ifPresent(base -> err.printf(Locale.ROOT, "hook overhead %-14s t=%d: median t/s %s/none = %.4f%n",
-                            hooked.test().label(), hooked.threads(), hooked.hook(),
+                    .ifPresent(base -> err.printf(Locale.ROOT, "hook overhead %-14s t=%d %s: median t/s %s/none = %.4f%n",
+                            hooked.test().label(), hooked.threads(), hooked.engine(), hooked.hook(),
                             SampleStats.median(hooked.samplesTokensPerSecond()) / SampleStats.median(base.samplesTokensPerSecond())));
+        }
+    }
+
+    /**
+     * For each test and hook, every other engine's median t/s over the first engine's, and the
+     * median of the per-round ratios (repetition r of one engine against repetition r of the
+     * first, which ran next to it), less exposed to drift over the run.
+     */
+    private static void printEngineRatios(List<BenchResult> results, String first, PrintWriter err) {
+        for (BenchResult other : results) {
+            if (other.engine().equals(first)) {
+                continue;
+            }
+            results.stream()
+                    .filter(r -> r.engine().equals(first) && r.hook().equals(other.hook())
+                            && r.test().equals(other.test()) && r.threads() == other.threads())
+                    .findFirst()
+                    .ifPresent(base -> {
+                        double[] a = other.samplesTokensPerSecond();
+                        double[] b = base.samplesTokensPerSecond();
+                        double[] paired = new double[Math.min(a.length, b.length)];
+                        for (int i = 0; i < paired.length; i++) {
+                            paired[i] = a[i] / b[i];
+                        }
+                        err.printf(Locale.ROOT, "engine ratio %-14s t=%d hook=%s: median t/s %s/%s = %.3f (median of paired ratios %.3f)%n",
+                                other.test().label(), other.threads(), other.hook(), other.engine(), first,
+                                SampleStats.median(a) / SampleStats.median(b), SampleStats.median(paired));
+                    });
         }
     }
 }

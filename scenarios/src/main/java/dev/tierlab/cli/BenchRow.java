@@ -26,7 +26,8 @@ final class BenchRow {
     private BenchRow() {
     }
 
-    static Map<String, Object> of(BenchResult r, Path modelFile, LoadedModel model, BenchConfig config, String engine) {
+    static Map<String, Object> of(BenchResult r, Path modelFile, LoadedModel model, BenchConfig config) {
+        String engine = r.engine();
         double[] ts = r.samplesTokensPerSecond();
         double[] ns = Arrays.stream(r.samplesNanos()).asDoubleStream().toArray();
         SampleStats tsStats = SampleStats.of(ts);

@@ -78,7 +78,7 @@ final class CalibrateCommand implements Callable<Integer> {
             try (LoadedModel loaded = new LlamaCppEngine().load(m)) {
                 BenchConfig cfg = new BenchConfig(List.of(new BenchTest(0, 32, 0)), 5, 1, List.of(cores), 2048, 512,
                         GgmlType.F16, List.of(HookMode.NONE.named()), 1);
-                BenchResult r = new BenchRunner(loaded, cfg, BenchRunner.Listener.NONE).run().getFirst();
+                BenchResult r = new BenchRunner("llama.cpp", loaded, cfg, BenchRunner.Listener.NONE).run().getFirst();
                 double tg = SampleStats.median(r.samples().stream().mapToDouble(s -> s.genTokensPerSecond(r.test())).toArray());
                 engine = tg * loaded.sizeBytes();
                 o.printf(Locale.ROOT, "engine streaming        %.2f GB/s (llama.cpp decode, %.2f tok/s x %s of weights, %s)%n",

@@ -203,6 +203,21 @@ class CliTest {
         assertTrue(r.err().contains("hook overhead tg8"), r.err());
     }
 
+    @Test
+    void benchAlternatesEnginesOnTheSameModelAndPrintsTheirRatio() throws IOException {
+        Path json = dir.resolve("engines.json");
+        Result r = run("bench", "-m", tiny.toString(), "-e", "llama.cpp,java", "-p", "0", "-n", "8", "-r", "3", "-t", "1",
+                "--hook", "none,noop", "-o", "jsonl", "--save", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String> rows = r.out().strip().lines().toList();
+        assertEquals(4, rows.size(), r.out());
+        assertEquals(2, rows.stream().filter(l -> l.contains("\"engine\":\"java\"") && l.contains("\"build_commit\":\"tierlab-java\"")).count(), r.out());
+        assertEquals(2, rows.stream().filter(l -> l.contains("\"engine\":\"llama.cpp\"")).count(), r.out());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("engine ratio tg8 ") && l.contains("t=1 hook=none: median t/s java/llama.cpp = ")), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("hook overhead tg8 ") && l.contains("t=1 java: median t/s noop/none = ")), r.err());
+        assertTrue(Files.readString(json).contains("\"engine\" : \"java\""), Files.readString(json));
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -4,10 +4,11 @@ import java.time.Instant;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
-/** All repetitions of one test at one thread count and hook mode, plus the inter-token latencies. */
+/** All repetitions of one test at one thread count, engine and hook mode, plus the inter-token latencies. */
 public record BenchResult(
         BenchTest test,
         int threads,
+        String engine,
         String hook,
         int warmupRuns,
         Instant testTime,

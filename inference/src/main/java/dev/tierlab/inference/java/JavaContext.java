@@ -101,12 +101,16 @@ final class JavaContext implements EngineContext {
             }
             m.tokenEmbd.row(id, x[t]);
         }
+        float[][] angles = new float[n][];
+        for (int t = 0; t < n; t++) {
+            angles[t] = ropeAngles(position + t);
+        }
         for (int l = 0; l < m.nLayer; l++) {
             if (hook.observes(l)) {
                 hook.layerStart(l);
             }
             JavaModel.Layer layer = stager == null ? m.layers.get(l) : stager.layer(l);
-            attention(l, layer, x, n);
+            attention(l, layer, x, n, angles);
             feedForward(layer, x, n);
         }
         if (hook.observes(m.nLayer)) {
@@ -121,7 +125,7 @@ final class JavaContext implements EngineContext {
         hook.microBatchEnd();
     }
 
-    private void attention(int l, JavaModel.Layer w, float[][] x, int n) {
+    private void attention(int l, JavaModel.Layer w, float[][] x, int n, float[][] angles) {
         float[][] normed = new float[n][];
         for (int t = 0; t < n; t++) {
             normed[t] = rmsNorm(x[t], w.attnNorm());
@@ -141,8 +145,8 @@ final class JavaContext implements EngineContext {
         MemorySegment vs = staged.isEmpty() ? vc : stager.stagedV(l);
         for (int t = 0; t < n; t++) {
             int pos = position + t;
-            rope(q[t], m.nHead, pos);
-            rope(k[t], m.nHeadKv, pos);
+            rope(q[t], m.nHead, angles[t]);
+            rope(k[t], m.nHeadKv, angles[t]);
             for (int i = 0; i < kvDim; i++) {
                 kc.set(ValueLayout.JAVA_SHORT, 2L * ((long) pos * kvDim + i), Float.floatToFloat16(k[t][i]));
                 vc.set(ValueLayout.JAVA_SHORT, 2L * ((long) pos * kvDim + i), Float.floatToFloat16(v[t][i]));
@@ -219,10 +223,14 @@ final class JavaContext implements EngineContext {
         matmul(w.gate(), h, g, null);
         matmul(w.up(), h, u, null);
         for (int t = 0; t < n; t++) {
-            for (int i = 0; i < m.nFf; i++) {
-                float a = g[t][i];
-                g[t][i] = a / (1f + (float) Math.exp(-a)) * u[t][i];
-            }
+            float[] gt = g[t];
+            float[] ut = u[t];
+            pool.forRange(m.nFf, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    float a = gt[i];
+                    gt[i] = a / (1f + (float) Math.exp(-a)) * ut[i];
+                }
+            });
         }
         float[][] d = new float[n][m.nEmbd];
         matmul(w.down(), new Activations(g), d, null);
@@ -295,18 +303,32 @@ final class JavaContext implements EngineContext {
         return out;
     }
 
+    /**
+     * The rotation angles' cosines and sines for one position, [2 * i] and [2 * i + 1] per pair i:
+     * the same for every layer and head, so computed once per token and micro-batch.
+     */
+    private float[] ropeAngles(int pos) {
+        int half = m.headDim / 2;
+        float[] cs = new float[2 * half];
+        for (int i = 0; i < half; i++) {
+            double theta = pos * Math.pow(m.ropeBase, -2.0 * i / m.headDim);
+            if (m.ropeFreqFactors != null) {
+                theta /= m.ropeFreqFactors[i];
+            }
+            cs[2 * i] = (float) Math.cos(theta);
+            cs[2 * i + 1] = (float) Math.sin(theta);
+        }
+        return cs;
+    }
+
     /** Rotary position embedding: adjacent pairs (llama) or halves (NEOX, qwen2). */
-    private void rope(float[] v, int heads, int pos) {
+    private void rope(float[] v, int heads, float[] angles) {
         int half = m.headDim / 2;
         for (int h = 0; h < heads; h++) {
             int o = h * m.headDim;
             for (int i = 0; i < half; i++) {
-                double theta = pos * Math.pow(m.ropeBase, -2.0 * i / m.headDim);
-                if (m.ropeFreqFactors != null) {
-                    theta /= m.ropeFreqFactors[i];
-                }
-                float c = (float) Math.cos(theta);
-                float s = (float) Math.sin(theta);
+                float c = angles[2 * i];
+                float s = angles[2 * i + 1];
                 int a = m.ropeNeox ? o + i : o + 2 * i;
                 int b = m.ropeNeox ? o + i + half : o + 2 * i + 1;
                 float x0 = v[a];

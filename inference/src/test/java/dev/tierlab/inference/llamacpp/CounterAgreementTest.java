@@ -32,7 +32,7 @@ class CounterAgreementTest {
         try (LoadedModel model = new LlamaCppEngine().load(TestModels.model("small", QuantMix.Q8_0, 4))) {
             BenchConfig config = new BenchConfig(List.of(new BenchTest(128, 32, 0)), 5, 1, List.of(2), 2048, 512,
                     GgmlType.F16, List.of(HookMode.NONE.named()), 1);
-            BenchResult r = new BenchRunner(model, config, BenchRunner.Listener.NONE).run().getFirst();
+            BenchResult r = new BenchRunner("llama.cpp", model, config, BenchRunner.Listener.NONE).run().getFirst();
             for (BenchSample s : r.samples()) {
                 assertEquals(128, s.counters().nPromptEval());
                 assertEquals(32, s.counters().nEval());
