@@ -14,14 +14,13 @@ import dev.tierlab.emulator.placement.WeightRule;
 import dev.tierlab.emulator.tier.Bandwidth;
 import dev.tierlab.emulator.tier.TierClass;
 import dev.tierlab.emulator.tier.TierSpec;
-import dev.tierlab.inference.engine.ContextConfig;
-import dev.tierlab.inference.engine.EngineContext;
 import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.gguf.GgmlType;
 import dev.tierlab.inference.gguf.GgufTensorInfo;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.inference.model.QuantMix;
+import dev.tierlab.inference.testing.Greedy;
 import dev.tierlab.inference.testing.TestModels;
 import java.util.List;
 import java.util.Map;
@@ -41,16 +40,18 @@ class EmulatedLlamaCppTest {
                     List.of(new KvRule("hbm", null, null, 4), new KvRule("flash", null, null, null)), "hbm");
             EmulatedHook hook = EmulatedHook.create(new Emulator.Config(Map.of("hbm", HBM, "flash", FLASH), placement, null, 0, 1, 1),
                     model.info(), GgmlType.F16, Injector.calibrated(), false);
-            int[] plain = generate(model, LayerHook.NONE);
+            int[] plain = Greedy.generate(model, LayerHook.NONE).tokens();
             hook.takeSummary();
-            int[] emulated = generate(model, hook);
+            Greedy.Generation run = Greedy.generate(model, hook);
+            int[] emulated = run.tokens();
             assertArrayEquals(plain, emulated, "emulation must not change the computation");
 
             LedgerSummary s = hook.takeSummary();
             long layer2 = model.info().tensors().stream().filter(t -> t.layer() == 2).mapToLong(GgufTensorInfo::byteSize).sum();
             long kvPerToken = model.info().kvBytesPerTokenPerLayer(GgmlType.F16);
             // prompt of P tokens then 8 decode steps at positions P..P+7: flash holds all but the newest 4 positions
-            int p = promptLength;
+            int p = run.promptLength();
+            assertTrue(p > 4);
             long kvRead = 0;
             for (int step = 0; step <= 8; step++) {
                 int end = step == 0 ? p : p + step;
@@ -62,23 +63,6 @@ class EmulatedLlamaCppTest {
                     "the prompt positions older than the newest 4 are written to flash");
             assertTrue(flash.stallNanos() > 0);
             assertEquals(8, s.decodeSteps());
-        }
-    }
-
-    private int promptLength;
-
-    private int[] generate(LoadedModel model, LayerHook hook) {
-        try (EngineContext ctx = model.newContext(ContextConfig.defaults(64, 2), hook)) {
-            int[] prompt = ctx.tokenize("Once upon a time", true);
-            promptLength = prompt.length;
-            assertTrue(promptLength > 4);
-            ctx.prefill(prompt);
-            int[] out = new int[8];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = ctx.greedyToken();
-                ctx.decode(out[i]);
-            }
-            return out;
         }
     }
 }

@@ -15,12 +15,11 @@ import dev.tierlab.emulator.placement.WeightRule;
 import dev.tierlab.emulator.tier.Bandwidth;
 import dev.tierlab.emulator.tier.TierClass;
 import dev.tierlab.emulator.tier.TierSpec;
-import dev.tierlab.inference.engine.ContextConfig;
-import dev.tierlab.inference.engine.EngineContext;
 import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.inference.model.QuantMix;
+import dev.tierlab.inference.testing.Greedy;
 import dev.tierlab.inference.testing.TestModels;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +38,10 @@ class CopyModeTest {
     @Test
     void weightsComputedFromStagedCopiesGiveTheSameTokensAndAreCharged() {
         try (LoadedModel model = new JavaEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
-            int[] plain = generate(model, LayerHook.NONE);
+            int[] plain = Greedy.generate(model, LayerHook.NONE).tokens();
             CopyMode copy = CopyMode.create(config(new Placement(List.of(new WeightRule("flash", "blk.*", 1, 2, null, 1)), List.of(), "hbm")),
                     model, Injector.calibrated());
-            int[] copied = generate(model, copy);
+            int[] copied = Greedy.generate(model, copy).tokens();
             assertArrayEquals(plain, copied, "layers 1 and 2 computed from the staging buffers");
             LedgerSummary s = copy.takeSummary();
             JavaModel jm = (JavaModel) model;
@@ -67,16 +66,17 @@ class CopyModeTest {
     @Test
     void spilledKvIsReadBackThroughTheCopyEngineAndAttentionUsesTheCopies() {
         try (LoadedModel model = new JavaEngine().load(TestModels.tiny(QuantMix.Q8_0))) {
-            int[] plain = generate(model, LayerHook.NONE);
+            int[] plain = Greedy.generate(model, LayerHook.NONE).tokens();
             // the newest 2 positions stay on hbm, older ones live on flash
             CopyMode copy = CopyMode.create(config(new Placement(List.of(),
                     List.of(new KvRule("hbm", null, null, 2), new KvRule("flash", null, null, null)), "hbm")), model, Injector.calibrated());
-            int[] copied = generate(model, copy);
+            Greedy.Generation run = Greedy.generate(model, copy);
+            int[] copied = run.tokens();
             assertArrayEquals(plain, copied);
             LedgerSummary s = copy.takeSummary();
             JavaModel jm = (JavaModel) model;
             long kvPerPosition = 2L * 2 * jm.nHeadKv * jm.headDim; // K and V, f16
-            int prompt = promptLength;
+            int prompt = run.promptLength();
             long expected = 0;
             for (int step = 1; step <= 8; step++) {
                 int past = prompt + step - 1;      // positions in the cache before this decode step
@@ -87,22 +87,6 @@ class CopyModeTest {
             LedgerSummary.TierSummary flash = s.tiers().stream().filter(t -> t.tier().equals("flash")).findFirst().orElseThrow();
             assertEquals(expected, flash.bytesRead());
             assertTrue(flash.stallNanos() > 0);
-        }
-    }
-
-    private int promptLength;
-
-    private int[] generate(LoadedModel model, LayerHook hook) {
-        try (EngineContext ctx = model.newContext(ContextConfig.defaults(64, 2), hook)) {
-            int[] prompt = ctx.tokenize("Once upon a time", true);
-            promptLength = prompt.length;
-            ctx.prefill(prompt);
-            int[] out = new int[8];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = ctx.greedyToken();
-                ctx.decode(out[i]);
-            }
-            return out;
         }
     }
 }
