@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -283,13 +284,10 @@ final class BenchCommand implements Callable<Integer> {
             if (hooked.hook().equals("none")) {
                 continue;
             }
-            results.stream()
-                    .filter(r -> r.hook().equals("none") && r.engine().equals(hooked.engine())
-                            && r.test().equals(hooked.test()) && r.threads() == hooked.threads())
-                    .findFirst()
-                    .ifPresent(base -> err.printf(Locale.ROOT, "hook overhead %-14s t=%d %s: median t/s %s/none = %.4f%n",
-                            hooked.test().label(), hooked.threads(), hooked.engine(), hooked.hook(),
-                            SampleStats.median(hooked.samplesTokensPerSecond()) / SampleStats.median(base.samplesTokensPerSecond())));
+            counterpart(results, hooked, hooked.engine(), "none").ifPresent(base -> err.printf(Locale.ROOT,
+                    "hook overhead %-14s t=%d %s: median t/s %s/none = %.4f%n",
+                    hooked.test().label(), hooked.threads(), hooked.engine(), hooked.hook(),
+                    SampleStats.median(hooked.samplesTokensPerSecond()) / SampleStats.median(base.samplesTokensPerSecond())));
         }
     }
 
@@ -303,21 +301,24 @@ final class BenchCommand implements Callable<Integer> {
             if (other.engine().equals(first)) {
                 continue;
             }
-            results.stream()
-                    .filter(r -> r.engine().equals(first) && r.hook().equals(other.hook())
-                            && r.test().equals(other.test()) && r.threads() == other.threads())
-                    .findFirst()
-                    .ifPresent(base -> {
-                        double[] a = other.samplesTokensPerSecond();
-                        double[] b = base.samplesTokensPerSecond();
-                        double[] paired = new double[Math.min(a.length, b.length)];
-                        for (int i = 0; i < paired.length; i++) {
-                            paired[i] = a[i] / b[i];
-                        }
-                        err.printf(Locale.ROOT, "engine ratio %-14s t=%d hook=%s: median t/s %s/%s = %.3f (median of paired ratios %.3f)%n",
-                                other.test().label(), other.threads(), other.hook(), other.engine(), first,
-                                SampleStats.median(a) / SampleStats.median(b), SampleStats.median(paired));
-                    });
+            counterpart(results, other, first, other.hook()).ifPresent(base -> {
+                double[] a = other.samplesTokensPerSecond();
+                double[] b = base.samplesTokensPerSecond();
+                double[] paired = new double[Math.min(a.length, b.length)];
+                for (int i = 0; i < paired.length; i++) {
+                    paired[i] = a[i] / b[i];
+                }
+                err.printf(Locale.ROOT, "engine ratio %-14s t=%d hook=%s: median t/s %s/%s = %.3f (median of paired ratios %.3f)%n",
+                        other.test().label(), other.threads(), other.hook(), other.engine(), first,
+                        SampleStats.median(a) / SampleStats.median(b), SampleStats.median(paired));
+            });
         }
+    }
+
+    /** The result of the same test and thread count as {@code r}, run on {@code engine} with {@code hook}. */
+    private static Optional<BenchResult> counterpart(List<BenchResult> results, BenchResult r, String engine, String hook) {
+        return results.stream()
+                .filter(o -> o.engine().equals(engine) && o.hook().equals(hook) && o.test().equals(r.test()) && o.threads() == r.threads())
+                .findFirst();
     }
 }
