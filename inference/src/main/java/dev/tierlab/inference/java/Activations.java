@@ -10,8 +10,7 @@ final class Activations {
 
     final float[][] x;
     private float[][] f16Rounded;
-    private short[][] q8;
-    private float[][] q8Scales;
+    private Q8Row[] q8;
 
     Activations(float[][] x) {
         this.x = x;
@@ -36,36 +35,19 @@ final class Activations {
         return f16Rounded;
     }
 
-    /** The q8_0 codes of each row ({@link Kernels#quantizeQ8}). */
-    short[][] q8() {
-        quantize();
+    /** Each row quantized to q8_0, the form q8_0 and q4_0 weights meet in {@link MatVec}. */
+    Q8Row[] q8() {
+        if (q8 == null) {
+            Q8Row[] rows = new Q8Row[x.length];
+            for (int t = 0; t < x.length; t++) {
+                rows[t] = Q8Row.of(x[t]);
+            }
+            q8 = rows;
+        }
         return q8;
     }
 
-    /** The q8_0 block scales of each row. */
-    float[][] q8Scales() {
-        quantize();
-        return q8Scales;
-    }
-
-    private void quantize() {
-        if (q8 != null) {
-            return;
-        }
-        q8 = new short[x.length][];
-        q8Scales = new float[x.length][];
-        for (int t = 0; t < x.length; t++) {
-            int n = x[t].length;
-            if (n % 32 != 0) {
-                throw new IllegalArgumentException("rows of %d values are not whole q8_0 blocks of 32".formatted(n));
-            }
-            q8[t] = new short[n];
-            q8Scales[t] = new float[n / 32];
-            Kernels.quantizeQ8(x[t], q8[t], q8Scales[t]);
-        }
-    }
-
-    /** The float form a weight of type {@code t} meets (the q8_0 types use {@link #q8()} instead). */
+    /** The float form a weight of type {@code t} meets in a batch (rows dequantized once). */
     float[][] floatsFor(GgmlType t) {
         return t == GgmlType.F16 ? f16Rounded() : x;
     }

@@ -244,37 +244,21 @@ final class JavaContext implements EngineContext {
     /** out[t][r] = W[r] . in[t] (+ bias[r]), rows split over the threads; each row read once for all tokens. */
     private void matmul(Weight w, Activations in, float[][] out, float[] bias) {
         int tokens = in.tokens();
-        long rowBytes = w.rowBytes();
-        int cols = w.cols();
-        // Single tokens meet the encoded rows in integer arithmetic, with activations quantized to
-        // q8_0 as llama.cpp does; batches dequantize each row once and reuse it from L1 for every
-        // token in float multiply-adds, which then cost less than integer products per token.
-        boolean dequantOnce = tokens >= 4;
-        if (!dequantOnce && Kernels.takesQ8Activations(w.type())) {
-            short[][] q = in.q8();
-            float[][] d = in.q8Scales();
-            pool.forRange(w.rows(), (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    float b = bias == null ? 0 : bias[r];
-                    for (int t = 0; t < tokens; t++) {
-                        out[t][r] = Kernels.dotQ8(w.type(), w.data(), r * rowBytes, q[t], d[t], cols) + b;
-                    }
-                }
-            });
+        // A few tokens meet the encoded rows directly (single tokens in integer arithmetic on
+        // q8_0-quantized activations, as llama.cpp does); batches dequantize each row once and
+        // reuse it from L1 for every token in float multiply-adds, cheaper per token than integer
+        // products once the row is decoded.
+        if (tokens < 4) {
+            pool.forRange(w.rows(), MatVec.rows(w, in, out, bias));
             return;
         }
+        int cols = w.cols();
         float[][] xs = in.floatsFor(w.type());
         pool.forRange(w.rows(), (from, to) -> {
-            float[] row = dequantOnce ? new float[cols] : null;
+            float[] row = new float[cols];
             float[] four = new float[4];
             for (int r = from; r < to; r++) {
                 float b = bias == null ? 0 : bias[r];
-                if (!dequantOnce) {
-                    for (int t = 0; t < tokens; t++) {
-                        out[t][r] = Kernels.dot(w.type(), w.data(), r * rowBytes, xs[t], 0, cols) + b;
-                    }
-                    continue;
-                }
                 w.row(r, row);
                 int t = 0;
                 for (; t + 4 <= tokens; t += 4) {

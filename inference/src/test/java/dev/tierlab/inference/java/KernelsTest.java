@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every vectorized dot product equals the plain dot of the scalar dequantization of the same row. */
 class KernelsTest {
@@ -21,7 +22,7 @@ class KernelsTest {
     void dotMatchesDequantizeThenMultiply(GgmlType type) throws IOException {
         int cols = 1024;
         int rows = 8;
-        MemorySegment w = randomRows(type, cols, rows);
+        MemorySegment w = randomRows(type, cols, rows, 11);
         SplittableRandom rnd = new SplittableRandom(5);
         float[] x = new float[cols + 3];
         for (int i = 0; i < x.length; i++) {
@@ -37,7 +38,12 @@ class KernelsTest {
                 expected += (double) row[i] * x[3 + i];
                 magnitude += Math.abs((double) row[i] * x[3 + i]);
             }
-            float got = Kernels.dot(type, w, off, x, 3, cols);
+            float got = switch (type) {
+                case F32 -> Kernels.dotF32(w, off, x, 3, cols);
+                case F16 -> Kernels.dotF16(w, off, x, 3, cols);
+                case Q4_K -> Kernels.dotQ4K(w, off, x, 3, cols);
+                default -> Kernels.dotQ6K(w, off, x, 3, cols);
+            };
             assertEquals(expected, got, 1e-5 * magnitude + 1e-9, type + " row " + r);
         }
     }
@@ -45,37 +51,43 @@ class KernelsTest {
     /**
      * The q8_0-activation kernels: the dot of a row with quantized x equals the plain dot of the
      * dequantized row with the dequantized codes (the integer part is exact, only float rounding
-     * of the scaled block sums differs).
+     * of the scaled block sums differs). Both q4_0 forms are checked whatever this machine's
+     * vector width (the Vector API runs the other width in software).
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
-    void q8ActivationDotsMatchDequantizedProducts(GgmlType type) throws IOException {
+    @ValueSource(strings = {"q8_0", "q4_0 16-bit lanes", "q4_0 32-bit lanes"})
+    void q8ActivationDotsMatchDequantizedProducts(String kernel) throws IOException {
+        GgmlType type = kernel.contains("q8_0") ? GgmlType.Q8_0 : GgmlType.Q4_0;
         int cols = 1024;
         int rows = 8;
-        MemorySegment w = randomRows(type, cols, rows);
+        MemorySegment w = randomRows(type, cols, rows, 11);
         SplittableRandom rnd = new SplittableRandom(5);
-        short[][] q = new short[3][cols];
-        float[][] d = new float[3][cols / 32];
-        for (int t = 0; t < 3; t++) {
+        Q8Row[] xs = new Q8Row[3];
+        for (int t = 0; t < xs.length; t++) {
             float[] x = new float[cols];
             for (int i = 0; i < cols; i++) {
                 x[i] = (float) (rnd.nextGaussian() * (1 + i % 7));
             }
-            Kernels.quantizeQ8(x, q[t], d[t]);
+            xs[t] = Q8Row.of(x);
         }
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
             long off = r * type.byteSize(cols);
             Kernels.dequantRow(type, w, off, row, cols);
-            for (int t = 0; t < 3; t++) {
+            for (Q8Row x : xs) {
                 double expected = 0;
                 double magnitude = 0;
                 for (int i = 0; i < cols; i++) {
-                    double xi = (double) q[t][i] * d[t][i / 32];
+                    double xi = (double) x.codes()[i] * x.scales()[i / 32];
                     expected += row[i] * xi;
                     magnitude += Math.abs(row[i] * xi);
                 }
-                assertEquals(expected, Kernels.dotQ8(type, w, off, q[t], d[t], cols), 1e-5 * magnitude, type + " row " + r);
+                float got = switch (kernel) {
+                    case "q4_0 16-bit lanes" -> Kernels.dotQ4_0(w, off, x.codes(), x.scales(), cols / 32);
+                    case "q4_0 32-bit lanes" -> Kernels.dotQ4_0Wide(w, off, x.codes32(), x.scales(), cols / 32);
+                    default -> Kernels.dotQ8_0(w, off, x.codes(), x.scales(), cols / 32);
+                };
+                assertEquals(expected, got, 1e-5 * magnitude, kernel + " row " + r);
             }
         }
     }
@@ -101,9 +113,10 @@ class KernelsTest {
         assertEquals(0, q[40]);
     }
 
-    private static MemorySegment randomRows(GgmlType type, int cols, int rows) throws IOException {
+    /** {@code rows} rows of {@code cols} random (but finite) values in {@code type}'s encoding. */
+    static MemorySegment randomRows(GgmlType type, int cols, int rows, long seed) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        new RandomBlocks(11).write(type, type.byteSize(cols) * rows, "w", buf);
+        new RandomBlocks(seed).write(type, type.byteSize(cols) * rows, "w", buf);
         MemorySegment w = Arena.ofAuto().allocate(buf.size(), 64);
         MemorySegment.copy(buf.toByteArray(), 0, w, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, buf.size());
         return w;
