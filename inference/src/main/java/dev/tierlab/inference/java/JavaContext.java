@@ -170,12 +170,8 @@ final class JavaContext implements EngineContext {
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j <= last; j++) {
                     long base = 2L * ((long) j * kvDim + (long) kvh * m.headDim);
-                    MemorySegment kSrc = isStaged(staged, j) ? ks : kc;
-                    float s = 0;
-                    for (int d = 0; d < m.headDim; d++) {
-                        s += qh[d] * Float.float16ToFloat(kSrc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
-                    }
-                    scores[j] = s * scale;
+                    MemorySegment kSrc = !staged.isEmpty() && isStaged(staged, j) ? ks : kc;
+                    scores[j] = Kernels.dotF16Cache(qh, 0, kSrc, base, m.headDim) * scale;
                     max = Math.max(max, scores[j]);
                 }
                 double sum = 0;
@@ -187,10 +183,8 @@ final class JavaContext implements EngineContext {
                 for (int j = 0; j <= last; j++) {
                     float p = Float.float16ToFloat(Float.floatToFloat16((float) (scores[j] / sum)));
                     long base = 2L * ((long) j * kvDim + (long) kvh * m.headDim);
-                    MemorySegment vSrc = isStaged(staged, j) ? vs : vc;
-                    for (int d = 0; d < m.headDim; d++) {
-                        out[qo + d] += p * Float.float16ToFloat(vSrc.get(ValueLayout.JAVA_SHORT, base + 2L * d));
-                    }
+                    MemorySegment vSrc = !staged.isEmpty() && isStaged(staged, j) ? vs : vc;
+                    Kernels.addScaledF16Cache(p, vSrc, base, out, qo, m.headDim);
                 }
             }
         });
@@ -225,12 +219,7 @@ final class JavaContext implements EngineContext {
         for (int t = 0; t < n; t++) {
             float[] gt = g[t];
             float[] ut = u[t];
-            pool.forRange(m.nFf, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    float a = gt[i];
-                    gt[i] = a / (1f + (float) Math.exp(-a)) * ut[i];
-                }
-            });
+            pool.forRange(m.nFf, (from, to) -> Kernels.swiGlu(gt, ut, from, to));
         }
         float[][] d = new float[n][m.nEmbd];
         matmul(w.down(), new Activations(g), d, null);

@@ -24,6 +24,8 @@ final class Kernels {
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
 
@@ -345,6 +347,57 @@ final class Kernels {
 
     private static int b(MemorySegment w, long at) {
         return w.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+    }
+
+    /** g[i] = silu(g[i]) * u[i] = g[i] / (1 + e^-g[i]) * u[i] over [from, to). */
+    static void swiGlu(float[] g, float[] u, int from, int to) {
+        int i = from;
+        for (; i <= to - 8; i += 8) {
+            FloatVector a = FloatVector.fromArray(F, g, i);
+            a.div(a.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
+        }
+        for (; i < to; i++) {
+            float a = g[i];
+            g[i] = a / (1f + (float) Math.exp(-a)) * u[i];
+        }
+    }
+
+    /**
+     * Eight f16 values at {@code at} (native order, as the KV cache stores them) as floats. The
+     * Vector API has no f16 conversion: the magnitude bits shifted into an f32's place and
+     * rescaled by 2^112 give every finite f16 exactly, subnormals included; the sign is put back.
+     */
+    static FloatVector f16x8(MemorySegment s, long at) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S128, s, at, ByteOrder.nativeOrder())
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, I256, 0);
+        FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return magnitude.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /** x[xOff..xOff+n) . the n f16 values at {@code at} (an attention score against a cached key). */
+    static float dotF16Cache(float[] x, int xOff, MemorySegment s, long at, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int d = 0;
+        for (; d <= n - 8; d += 8) {
+            acc = f16x8(s, at + 2L * d).fma(FloatVector.fromArray(F, x, xOff + d), acc);
+        }
+        float r = sum(acc);
+        for (; d < n; d++) {
+            r += x[xOff + d] * Float.float16ToFloat(s.get(ValueLayout.JAVA_SHORT, at + 2L * d));
+        }
+        return r;
+    }
+
+    /** out[oOff..oOff+n) += p * the n f16 values at {@code at} (a cached value's share of an attention output). */
+    static void addScaledF16Cache(float p, MemorySegment s, long at, float[] out, int oOff, int n) {
+        FloatVector pv = FloatVector.broadcast(F, p);
+        int d = 0;
+        for (; d <= n - 8; d += 8) {
+            f16x8(s, at + 2L * d).fma(pv, FloatVector.fromArray(F, out, oOff + d)).intoArray(out, oOff + d);
+        }
+        for (; d < n; d++) {
+            out[oOff + d] += p * Float.float16ToFloat(s.get(ValueLayout.JAVA_SHORT, at + 2L * d));
+        }
     }
 
     /** a[0..n) . b[bOff..bOff+n), both float arrays (rows dequantized once for a whole batch). */

@@ -92,6 +92,46 @@ class KernelsTest {
         }
     }
 
+    /** The vectorized SwiGLU gate equals the scalar formula within float rounding, tails included. */
+    @Test
+    void swiGluMatchesTheScalarFormula() {
+        SplittableRandom rnd = new SplittableRandom(2);
+        float[] g = new float[61];
+        float[] u = new float[61];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) (rnd.nextGaussian() * 6);
+            u[i] = (float) rnd.nextGaussian();
+        }
+        float[] expected = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            expected[i] = (float) (g[i] / (1 + Math.exp(-g[i])) * u[i]);
+        }
+        float[] original = g.clone();
+        Kernels.swiGlu(g, u, 3, 58);
+        for (int i = 0; i < g.length; i++) {
+            float want = i < 3 || i >= 58 ? original[i] : expected[i];
+            assertEquals(want, g[i], 1e-6f * (1 + Math.abs(want)), "index " + i);
+        }
+    }
+
+    /** The vector f16 conversion the attention reads the KV cache with gives Float.float16ToFloat for every finite f16. */
+    @Test
+    void convertsEveryFiniteF16Exactly() {
+        MemorySegment cache = Arena.ofAuto().allocate(2L * 65536, 64);
+        for (int h = 0; h < 65536; h++) {
+            cache.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, h, (short) h);
+        }
+        for (int h = 0; h < 65536; h += 8) {
+            float[] got = Kernels.f16x8(cache, 2L * h).toArray();
+            for (int i = 0; i < 8; i++) {
+                float expected = Float.float16ToFloat((short) (h + i));
+                if (Float.isFinite(expected)) {
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got[i]), "f16 bits 0x" + Integer.toHexString(h + i));
+                }
+            }
+        }
+    }
+
     /** Activations are quantized as llama.cpp's quantize_row_q8_0: d = amax/127 at f16 precision, codes rounded. */
     @Test
     void quantizesActivationsAsLlamaCppDoes() {
