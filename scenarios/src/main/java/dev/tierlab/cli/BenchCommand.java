@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         description = {
             "llama-bench compatible baseline: prompt processing (pp) and generation (tg) throughput,",
             "with llama-bench's test semantics and column names plus tierlab's (TTFT, inter-token",
-            "latency percentiles, 95% CI, coefficient of variation, llama.cpp's own counters)."})
+            "latency percentiles, 95%% CI, coefficient of variation, llama.cpp's own counters)."})
 final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare two runs point by point: ratio of medians (B/A) with a bootstrap 95% CI and a",
+        description = {"Compare two runs point by point: ratio of medians (B/A) with a bootstrap 95%% CI and a",
             "Mann-Whitney p-value; 'no significant difference' when the CI spans 1."})
 final class CompareCommand implements Callable<Integer> {
 
