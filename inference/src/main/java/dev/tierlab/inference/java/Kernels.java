@@ -28,13 +28,15 @@ final class Kernels {
     static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
+    static final VectorSpecies<Short> S512 = ShortVector.SPECIES_512;
 
     /**
-     * Whether q4_0 blocks are multiplied in 32-bit lanes. With 512-bit vectors (AVX-512) a block's
-     * 32 products fill two vectors and need no pairwise sums, twice as fast as 16-bit lanes there;
-     * on 256-bit vectors the 16-bit form takes fewer instructions.
+     * Whether this machine's vectors are 512 bits wide (AVX-512), where the q8_0 and q4_0 kernels
+     * have wide forms. There q4_0 blocks are multiplied in 32-bit lanes: a block's 32 products
+     * fill two vectors and need no pairwise sums, twice as fast as 16-bit lanes; on 256-bit
+     * vectors the 16-bit form takes fewer instructions.
      */
-    static final boolean Q4_0_IN_INT_LANES = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    static final boolean WIDE_VECTORS = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -133,6 +135,34 @@ final class Kernels {
         ShortVector lo = q.and((short) 0x0F).sub((short) 8);
         ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
         return pairSums(lo.mul(ShortVector.fromArray(S, xq, xb)).add(hi.mul(ShortVector.fromArray(S, xq, xb + 16))));
+    }
+
+    /**
+     * Q8_0 . q8_0 activations on 512-bit vectors: a block's 32 products in one vector of 16-bit
+     * lanes, pairwise summed into 16 int lanes (measured ~3% faster per token than two 256-bit
+     * halves on an AVX-512 machine, within its noise).
+     */
+    static float dotQ8_0Wide(MemorySegment w, long off, short[] xq, float[] xd, int blocks) {
+        FloatVector acc0 = FloatVector.zero(F512);
+        FloatVector acc1 = FloatVector.zero(F512);
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            long bo = off + 34L * b;
+            acc0 = q8WideBlock(w, bo, xq, 32 * b, f16(w, bo) * xd[b], acc0);
+            acc1 = q8WideBlock(w, bo + 34, xq, 32 * b + 32, f16(w, bo + 34) * xd[b + 1], acc1);
+        }
+        if (b < blocks) {
+            long bo = off + 34L * b;
+            acc0 = q8WideBlock(w, bo, xq, 32 * b, f16(w, bo) * xd[b], acc0);
+        }
+        return sum(acc0.add(acc1));
+    }
+
+    private static FloatVector q8WideBlock(MemorySegment w, long bo, short[] xq, int xb, float scale, FloatVector acc) {
+        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, bo + 2, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S512, 0);
+        IntVector v = q.mul(ShortVector.fromArray(S512, xq, xb)).reinterpretAsInts();
+        IntVector p = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+        return ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, scale), acc);
     }
 
     /**

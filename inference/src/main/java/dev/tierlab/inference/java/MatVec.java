@@ -30,11 +30,13 @@ final class MatVec {
             }
             case Q8_0 -> {
                 Q8Row[] x = in.q8();
-                yield (from, to) -> q8_0(data, rowBytes, x, out, bias, from, to);
+                yield Kernels.WIDE_VECTORS
+                        ? (from, to) -> q8_0Wide(data, rowBytes, x, out, bias, from, to)
+                        : (from, to) -> q8_0(data, rowBytes, x, out, bias, from, to);
             }
             case Q4_0 -> {
                 Q8Row[] x = in.q8();
-                yield Kernels.Q4_0_IN_INT_LANES
+                yield Kernels.WIDE_VECTORS
                         ? (from, to) -> q4_0Wide(data, rowBytes, x, out, bias, from, to)
                         : (from, to) -> q4_0(data, rowBytes, x, out, bias, from, to);
             }
@@ -68,6 +70,14 @@ final class MatVec {
         for (int r = from; r < to; r++) {
             for (int t = 0; t < x.length; t++) {
                 out[t][r] = Kernels.dotQ8_0(w, r * rowBytes, x[t].codes(), x[t].scales(), x[t].scales().length) + bias(bias, r);
+            }
+        }
+    }
+
+    private static void q8_0Wide(MemorySegment w, long rowBytes, Q8Row[] x, float[][] out, float[] bias, int from, int to) {
+        for (int r = from; r < to; r++) {
+            for (int t = 0; t < x.length; t++) {
+                out[t][r] = Kernels.dotQ8_0Wide(w, r * rowBytes, x[t].codes(), x[t].scales(), x[t].scales().length) + bias(bias, r);
             }
         }
     }

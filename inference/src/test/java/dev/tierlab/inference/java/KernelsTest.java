@@ -55,7 +55,7 @@ class KernelsTest {
      * vector width (the Vector API runs the other width in software).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"q8_0", "q4_0 16-bit lanes", "q4_0 32-bit lanes"})
+    @ValueSource(strings = {"q8_0", "q8_0 512-bit", "q4_0 16-bit lanes", "q4_0 32-bit lanes"})
     void q8ActivationDotsMatchDequantizedProducts(String kernel) throws IOException {
         GgmlType type = kernel.contains("q8_0") ? GgmlType.Q8_0 : GgmlType.Q4_0;
         int cols = 1024;
@@ -85,6 +85,7 @@ class KernelsTest {
                 float got = switch (kernel) {
                     case "q4_0 16-bit lanes" -> Kernels.dotQ4_0(w, off, x.codes(), x.scales(), cols / 32);
                     case "q4_0 32-bit lanes" -> Kernels.dotQ4_0Wide(w, off, x.codes32(), x.scales(), cols / 32);
+                    case "q8_0 512-bit" -> Kernels.dotQ8_0Wide(w, off, x.codes(), x.scales(), cols / 32);
                     default -> Kernels.dotQ8_0(w, off, x.codes(), x.scales(), cols / 32);
                 };
                 assertEquals(expected, got, 1e-5 * magnitude, kernel + " row " + r);
