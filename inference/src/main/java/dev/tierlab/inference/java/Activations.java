@@ -1,7 +1,5 @@
 package dev.tierlab.inference.java;
 
-import dev.tierlab.inference.gguf.GgmlType;
-
 /**
  * The input rows of one or more matmuls (one per token), with the other forms weight types take
  * made once and shared: q, k and v, or gate and up, read the same normalized activations.
@@ -11,6 +9,8 @@ final class Activations {
     final float[][] x;
     private float[][] f16Rounded;
     private Q8Row[] q8;
+    private GroupedQ4.Arranged[] groupedQ4;
+    private float[][] sliceOrdered;
 
     Activations(float[][] x) {
         this.x = x;
@@ -47,8 +47,34 @@ final class Activations {
         return q8;
     }
 
-    /** The float form a weight of type {@code t} meets in a batch (rows dequantized once). */
-    float[][] floatsFor(GgmlType t) {
-        return t == GgmlType.F16 ? f16Rounded() : x;
+    /** Each row's q8_0 form arranged for q4_0 weights ({@link GroupedQ4}). */
+    GroupedQ4.Arranged[] groupedQ4() {
+        if (groupedQ4 == null) {
+            GroupedQ4.Arranged[] rows = new GroupedQ4.Arranged[x.length];
+            Q8Row[] q = q8();
+            for (int t = 0; t < x.length; t++) {
+                rows[t] = GroupedQ4.Arranged.of(q[t]);
+            }
+            groupedQ4 = rows;
+        }
+        return groupedQ4;
+    }
+
+    /** The float form {@code w} meets in a batch, in the order of {@link Weight#batchRow}. */
+    float[][] floatsFor(Weight w) {
+        return switch (w.type()) {
+            case F16 -> f16Rounded();
+            case Q4_0 -> {
+                if (sliceOrdered == null) {
+                    float[][] rows = new float[x.length][];
+                    for (int t = 0; t < x.length; t++) {
+                        rows[t] = GroupedQ4.toSliceOrder(x[t]);
+                    }
+                    sliceOrdered = rows;
+                }
+                yield sliceOrdered;
+            }
+            default -> x;
+        };
     }
 }

@@ -92,9 +92,9 @@ public final class CopyMode implements EmulationHook, WeightStager {
                 String tier = lowerTier(config, w, l);
                 if (tier != null) {
                     MemorySegment copy = arena.allocate(w.bytes(), 64);
-                    copy.copyFrom(w.data());
+                    copy.copyFrom(w.data().asSlice(0, w.bytes()));
                     layer.add(new Staged(i, tier, copy, offset));
-                    offset += (w.bytes() + 63) / 64 * 64;
+                    offset += (w.bytes() + Weight.SLACK + 63) / 64 * 64;
                 }
             }
             staged.add(layer);
@@ -225,7 +225,7 @@ public final class CopyMode implements EmulationHook, WeightStager {
         MemorySegment buf = staging[bufferOf[l]];
         for (Staged s : staged.get(l)) {
             Weight w = mats.get(s.matrix());
-            mats.set(s.matrix(), w.over(buf.asSlice(s.stagingOffset(), w.bytes())));
+            mats.set(s.matrix(), w.over(buf.asSlice(s.stagingOffset(), w.bytes() + Weight.SLACK)));
         }
         return original.with(mats);
     }

@@ -242,14 +242,14 @@ final class JavaContext implements EngineContext {
             pool.forRange(w.rows(), MatVec.rows(w, in, out, bias));
             return;
         }
-        int cols = w.cols();
-        float[][] xs = in.floatsFor(w.type());
+        int cols = w.batchCols();
+        float[][] xs = in.floatsFor(w);
         pool.forRange(w.rows(), (from, to) -> {
             float[] row = new float[cols];
             float[] four = new float[4];
             for (int r = from; r < to; r++) {
                 float b = bias == null ? 0 : bias[r];
-                w.row(r, row);
+                w.batchRow(r, row);
                 int t = 0;
                 for (; t + 4 <= tokens; t += 4) {
                     Kernels.dotArrays4(row, xs, t, cols, four);

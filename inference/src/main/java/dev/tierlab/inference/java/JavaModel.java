@@ -11,6 +11,7 @@ import dev.tierlab.inference.gguf.GgufTensorInfo;
 import dev.tierlab.inference.gguf.GgufValue;
 import dev.tierlab.inference.model.ModelInfo;
 import dev.tierlab.inference.model.SpmTokenizer;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ final class JavaModel implements LoadedModel {
     }
 
     final GgufFile file;
+    /** Holds the weights regrouped at load (q4_0); the others stay in the mapped file. */
+    private final Arena regrouped = Arena.ofShared();
     final ModelInfo info;
     final SpmTokenizer tokenizer;
     final int nEmbd;
@@ -52,32 +55,37 @@ final class JavaModel implements LoadedModel {
 
     JavaModel(GgufFile f) {
         this.file = f;
-        this.info = ModelInfo.of(f);
-        String arch = f.architecture();
-        if (!arch.equals("llama") && !arch.equals("qwen2") && !arch.equals("mistral")) {
-            throw new GgufFormatException(f.path(), "architecture '%s' is not supported by the Java engine (llama, qwen2)".formatted(arch));
-        }
-        tokenizer = SpmTokenizer.of(f);
-        nEmbd = info.nEmbd();
-        nHead = info.nHead();
-        nHeadKv = info.nHeadKv();
-        headDim = info.headDim();
-        nFf = info.nFf();
-        nLayer = info.nLayer();
-        nVocab = info.nVocab();
-        rmsEps = (float) (double) f.archValue("attention.layer_norm_rms_epsilon").map(GgufValue::asDouble).orElse(1e-5);
-        ropeBase = (float) (double) f.archValue("rope.freq_base").map(GgufValue::asDouble).orElse(10000.0);
-        ropeNeox = arch.equals("qwen2"); // llama.cpp: LLAMA_ROPE_TYPE_NEOX for qwen2, NORM for llama
-        ropeFreqFactors = f.tensor("rope_freqs.weight").map(this::vector).orElse(null);
-        tokenEmbd = weight("token_embd.weight");
-        outputNorm = vector(require("output_norm.weight"));
-        output = f.tensor("output.weight").map(t -> Weight.of(f, t)).orElse(tokenEmbd);
-        for (int l = 0; l < nLayer; l++) {
-            String p = "blk." + l + ".";
-            layers.add(new Layer(vector(require(p + "attn_norm.weight")), weight(p + "attn_q.weight"), weight(p + "attn_k.weight"),
-                    weight(p + "attn_v.weight"), optionalVector(p + "attn_q.bias"), optionalVector(p + "attn_k.bias"),
-                    optionalVector(p + "attn_v.bias"), weight(p + "attn_output.weight"), vector(require(p + "ffn_norm.weight")),
-                    weight(p + "ffn_gate.weight"), weight(p + "ffn_up.weight"), weight(p + "ffn_down.weight")));
+        try {
+            this.info = ModelInfo.of(f);
+            String arch = f.architecture();
+            if (!arch.equals("llama") && !arch.equals("qwen2") && !arch.equals("mistral")) {
+                throw new GgufFormatException(f.path(), "architecture '%s' is not supported by the Java engine (llama, qwen2)".formatted(arch));
+            }
+            tokenizer = SpmTokenizer.of(f);
+            nEmbd = info.nEmbd();
+            nHead = info.nHead();
+            nHeadKv = info.nHeadKv();
+            headDim = info.headDim();
+            nFf = info.nFf();
+            nLayer = info.nLayer();
+            nVocab = info.nVocab();
+            rmsEps = (float) (double) f.archValue("attention.layer_norm_rms_epsilon").map(GgufValue::asDouble).orElse(1e-5);
+            ropeBase = (float) (double) f.archValue("rope.freq_base").map(GgufValue::asDouble).orElse(10000.0);
+            ropeNeox = arch.equals("qwen2"); // llama.cpp: LLAMA_ROPE_TYPE_NEOX for qwen2, NORM for llama
+            ropeFreqFactors = f.tensor("rope_freqs.weight").map(this::vector).orElse(null);
+            tokenEmbd = weight("token_embd.weight");
+            outputNorm = vector(require("output_norm.weight"));
+            output = f.tensor("output.weight").map(t -> Weight.of(f, t, regrouped)).orElse(tokenEmbd);
+            for (int l = 0; l < nLayer; l++) {
+                String p = "blk." + l + ".";
+                layers.add(new Layer(vector(require(p + "attn_norm.weight")), weight(p + "attn_q.weight"), weight(p + "attn_k.weight"),
+                        weight(p + "attn_v.weight"), optionalVector(p + "attn_q.bias"), optionalVector(p + "attn_k.bias"),
+                        optionalVector(p + "attn_v.bias"), weight(p + "attn_output.weight"), vector(require(p + "ffn_norm.weight")),
+                        weight(p + "ffn_gate.weight"), weight(p + "ffn_up.weight"), weight(p + "ffn_down.weight")));
+            }
+        } catch (RuntimeException e) {
+            regrouped.close();
+            throw e;
         }
     }
 
@@ -86,7 +94,7 @@ final class JavaModel implements LoadedModel {
     }
 
     private Weight weight(String name) {
-        return Weight.of(file, require(name));
+        return Weight.of(file, require(name), regrouped);
     }
 
     private float[] optionalVector(String name) {
@@ -134,5 +142,6 @@ final class JavaModel implements LoadedModel {
     @Override
     public void close() {
         file.close();
+        regrouped.close();
     }
 }

@@ -13,9 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Dot products of one weight row (in its GGUF encoding, read straight from the mapped file) with
- * one token's activations, one kernel per quant type, written with the Vector API: q8_0 and q4_0
- * meet q8_0-quantized activations in integer lanes, the others float activations; the K-quants
- * fold their scales and mins into the lane-wise sums. Block layouts follow ggml-common.h.
+ * one token's activations, one kernel per quant type, written with the Vector API: q8_0 meets
+ * q8_0-quantized activations in integer lanes, the others float activations; the K-quants fold
+ * their scales and mins into the lane-wise sums. Block layouts follow ggml-common.h. q4_0 is read
+ * in its own layout by {@link GroupedQ4}.
  */
 final class Kernels {
 
@@ -27,14 +28,11 @@ final class Kernels {
     static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
     static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
-    static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     static final VectorSpecies<Short> S512 = ShortVector.SPECIES_512;
 
     /**
      * Whether this machine's vectors are 512 bits wide (AVX-512), where the q8_0 and q4_0 kernels
-     * have wide forms. There q4_0 blocks are multiplied in 32-bit lanes: a block's 32 products
-     * fill two vectors and need no pairwise sums, twice as fast as 16-bit lanes; on 256-bit
-     * vectors the 16-bit form takes fewer instructions.
+     * have wide forms (one block, or a slice of 16 q4_0 blocks, per vector).
      */
     static final boolean WIDE_VECTORS = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -118,26 +116,6 @@ final class Kernels {
     }
 
     /**
-     * Q4_0 . q8_0 activations: per 32 values an f16 scale and 16 bytes, low nibbles values 0..15,
-     * high nibbles 16..31, offset 8. Nibbles are split after widening to 16 bits, where x86 has
-     * the shifts that bytes lack.
-     */
-    static float dotQ4_0(MemorySegment w, long off, short[] xq, float[] xd, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long bo = off + 18L * b;
-            acc = scaled(q4Products(widen(w, bo + 2), xq, 32 * b), f16(w, bo) * xd[b], acc);
-        }
-        return sum(acc);
-    }
-
-    private static IntVector q4Products(ShortVector q, short[] xq, int xb) {
-        ShortVector lo = q.and((short) 0x0F).sub((short) 8);
-        ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-        return pairSums(lo.mul(ShortVector.fromArray(S, xq, xb)).add(hi.mul(ShortVector.fromArray(S, xq, xb + 16))));
-    }
-
-    /**
      * Q8_0 . q8_0 activations on 512-bit vectors: a block's 32 products in one vector of 16-bit
      * lanes, pairwise summed into 16 int lanes (measured ~3% faster per token than two 256-bit
      * halves on an AVX-512 machine, within its noise).
@@ -164,36 +142,6 @@ final class Kernels {
         ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, bo + 2, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S512, 0);
         IntVector v = q.mul(ShortVector.fromArray(S512, xq, xb)).reinterpretAsInts();
         IntVector p = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
-        return ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, scale), acc);
-    }
-
-    /**
-     * Q4_0 . q8_0 activations in 32-bit lanes (for 512-bit vectors): the 16 bytes of a block
-     * zero-extended to 16 int lanes give the low nibbles (values 0..15) and, shifted, the high
-     * ones (16..31); products and their sums stay exact in int.
-     */
-    static float dotQ4_0Wide(MemorySegment w, long off, int[] xq, float[] xd, int blocks) {
-        FloatVector acc0 = FloatVector.zero(F512);
-        FloatVector acc1 = FloatVector.zero(F512);
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            long bo = off + 18L * b;
-            acc0 = q4WideBlock(w, bo, xq, 32 * b, f16(w, bo) * xd[b], acc0);
-            acc1 = q4WideBlock(w, bo + 18, xq, 32 * b + 32, f16(w, bo + 18) * xd[b + 1], acc1);
-        }
-        if (b < blocks) {
-            long bo = off + 18L * b;
-            acc0 = q4WideBlock(w, bo, xq, 32 * b, f16(w, bo) * xd[b], acc0);
-        }
-        return sum(acc0.add(acc1));
-    }
-
-    private static FloatVector q4WideBlock(MemorySegment w, long bo, int[] xq, int xb, float scale, FloatVector acc) {
-        IntVector q = (IntVector) ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I512, 0);
-        IntVector lo = q.and(0x0F).sub(8);
-        IntVector hi = q.lanewise(VectorOperators.LSHR, 4).sub(8);
-        IntVector p = lo.mul(IntVector.fromArray(I512, xq, xb)).add(hi.mul(IntVector.fromArray(I512, xq, xb + 16)));
         return ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F512, scale), acc);
     }
 
@@ -502,19 +450,6 @@ final class Kernels {
                     for (int p = 0; p < 4; p++) {
                         ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(y, 32 * b + 8 * p);
                     }
-                }
-            }
-            case Q4_0 -> {
-                for (int b = 0; b < cols / 32; b++) {
-                    long bo = off + 18L * b;
-                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, bo)));
-                    ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(y, 32 * b);
-                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(y, 32 * b + 8);
-                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(y, 32 * b + 16);
-                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(y, 32 * b + 24);
                 }
             }
             case Q4_K -> {

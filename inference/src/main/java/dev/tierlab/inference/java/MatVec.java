@@ -35,7 +35,7 @@ final class MatVec {
                         : (from, to) -> q8_0(data, rowBytes, x, out, bias, from, to);
             }
             case Q4_0 -> {
-                Q8Row[] x = in.q8();
+                GroupedQ4.Arranged[] x = in.groupedQ4();
                 yield Kernels.WIDE_VECTORS
                         ? (from, to) -> q4_0Wide(data, rowBytes, x, out, bias, from, to)
                         : (from, to) -> q4_0(data, rowBytes, x, out, bias, from, to);
@@ -82,18 +82,18 @@ final class MatVec {
         }
     }
 
-    private static void q4_0(MemorySegment w, long rowBytes, Q8Row[] x, float[][] out, float[] bias, int from, int to) {
+    private static void q4_0(MemorySegment w, long rowBytes, GroupedQ4.Arranged[] x, float[][] out, float[] bias, int from, int to) {
         for (int r = from; r < to; r++) {
             for (int t = 0; t < x.length; t++) {
-                out[t][r] = Kernels.dotQ4_0(w, r * rowBytes, x[t].codes(), x[t].scales(), x[t].scales().length) + bias(bias, r);
+                out[t][r] = GroupedQ4.dotNarrow(w, r * rowBytes, x[t], x[t].blocks()) + bias(bias, r);
             }
         }
     }
 
-    private static void q4_0Wide(MemorySegment w, long rowBytes, Q8Row[] x, float[][] out, float[] bias, int from, int to) {
+    private static void q4_0Wide(MemorySegment w, long rowBytes, GroupedQ4.Arranged[] x, float[][] out, float[] bias, int from, int to) {
         for (int r = from; r < to; r++) {
             for (int t = 0; t < x.length; t++) {
-                out[t][r] = Kernels.dotQ4_0Wide(w, r * rowBytes, x[t].codes32(), x[t].scales(), x[t].scales().length) + bias(bias, r);
+                out[t][r] = GroupedQ4.dotWide(w, r * rowBytes, x[t], x[t].blocks()) + bias(bias, r);
             }
         }
     }

@@ -1,11 +1,10 @@
 package dev.tierlab.inference.java;
 
 /**
- * One activation row quantized to q8_0 ({@link Kernels#quantizeQ8}), in the lane widths the
- * kernels multiply in: 16-bit codes for q8_0 (and q4_0 on 256-bit vectors), 32-bit codes for q4_0
- * on 512-bit vectors; one scale per block of 32.
+ * One activation row quantized to q8_0 ({@link Kernels#quantizeQ8}): codes widened to 16 bits,
+ * the lane width the kernels multiply in, and one scale per block of 32.
  */
-record Q8Row(short[] codes, int[] codes32, float[] scales) {
+record Q8Row(short[] codes, float[] scales) {
 
     static Q8Row of(float[] x) {
         int n = x.length;
@@ -15,10 +14,6 @@ record Q8Row(short[] codes, int[] codes32, float[] scales) {
         short[] codes = new short[n];
         float[] scales = new float[n / 32];
         Kernels.quantizeQ8(x, codes, scales);
-        int[] codes32 = new int[n];
-        for (int i = 0; i < n; i++) {
-            codes32[i] = codes[i];
-        }
-        return new Q8Row(codes, codes32, scales);
+        return new Q8Row(codes, scales);
     }
 }

@@ -51,13 +51,13 @@ class KernelsTest {
     /**
      * The q8_0-activation kernels: the dot of a row with quantized x equals the plain dot of the
      * dequantized row with the dequantized codes (the integer part is exact, only float rounding
-     * of the scaled block sums differs). Both q4_0 forms are checked whatever this machine's
-     * vector width (the Vector API runs the other width in software).
+     * of the scaled block sums differs). Both widths are checked whatever this machine's vector
+     * width (the Vector API runs the other width in software). q4_0: {@link GroupedQ4Test}.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"q8_0", "q8_0 512-bit", "q4_0 16-bit lanes", "q4_0 32-bit lanes"})
+    @ValueSource(strings = {"q8_0", "q8_0 512-bit"})
     void q8ActivationDotsMatchDequantizedProducts(String kernel) throws IOException {
-        GgmlType type = kernel.contains("q8_0") ? GgmlType.Q8_0 : GgmlType.Q4_0;
+        GgmlType type = GgmlType.Q8_0;
         int cols = 1024;
         int rows = 8;
         MemorySegment w = randomRows(type, cols, rows, 11);
@@ -83,8 +83,6 @@ class KernelsTest {
                     magnitude += Math.abs(row[i] * xi);
                 }
                 float got = switch (kernel) {
-                    case "q4_0 16-bit lanes" -> Kernels.dotQ4_0(w, off, x.codes(), x.scales(), cols / 32);
-                    case "q4_0 32-bit lanes" -> Kernels.dotQ4_0Wide(w, off, x.codes32(), x.scales(), cols / 32);
                     case "q8_0 512-bit" -> Kernels.dotQ8_0Wide(w, off, x.codes(), x.scales(), cols / 32);
                     default -> Kernels.dotQ8_0(w, off, x.codes(), x.scales(), cols / 32);
                 };

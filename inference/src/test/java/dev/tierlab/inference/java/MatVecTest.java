@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tierlab.inference.gguf.GgmlType;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,7 +21,7 @@ class MatVecTest {
         int cols = 512;
         int rows = 37;
         int tokens = 3;
-        Weight w = new Weight("w", KernelsTest.randomRows(type, cols, rows, 3), type, rows, cols);
+        Weight w = Weight.load("w", KernelsTest.randomRows(type, cols, rows, 3), type, rows, cols, Arena.ofAuto());
         SplittableRandom rnd = new SplittableRandom(9);
         float[][] x = new float[tokens][cols];
         for (float[] xt : x) {
