@@ -134,9 +134,7 @@ final class JavaContext implements EngineContext {
         float[][] q = new float[n][m.nHead * m.headDim];
         float[][] k = new float[n][kvDim];
         float[][] v = new float[n][kvDim];
-        matmul(w.wq(), h, q, w.bq());
-        matmul(w.wk(), h, k, w.bk());
-        matmul(w.wv(), h, v, w.bv());
+        matmuls(h, new Weight[] {w.wq(), w.wk(), w.wv()}, new float[][][] {q, k, v}, new float[][] {w.bq(), w.bk(), w.bv()});
         MemorySegment kc = kCache[l];
         MemorySegment vc = vCache[l];
         // copy mode: positions that live on a lower tier are read from their staged copies
@@ -215,8 +213,7 @@ final class JavaContext implements EngineContext {
         Activations h = new Activations(normed);
         float[][] g = new float[n][m.nFf];
         float[][] u = new float[n][m.nFf];
-        matmul(w.gate(), h, g, null);
-        matmul(w.up(), h, u, null);
+        matmuls(h, new Weight[] {w.gate(), w.up()}, new float[][][] {g, u}, new float[][] {null, null});
         for (int t = 0; t < n; t++) {
             float[] gt = g[t];
             float[] ut = u[t];
@@ -229,6 +226,35 @@ final class JavaContext implements EngineContext {
                 x[t][i] += d[t][i];
             }
         }
+    }
+
+    /**
+     * Several matmuls of the same input (q, k, v; gate, up). For a few tokens their rows are split
+     * over the threads as one range, so each thread streams whole matrices with one wait at the
+     * end instead of one per matrix.
+     */
+    private void matmuls(Activations in, Weight[] ws, float[][][] outs, float[][] biases) {
+        if (in.tokens() >= 4) {
+            for (int i = 0; i < ws.length; i++) {
+                matmul(ws[i], in, outs[i], biases[i]);
+            }
+            return;
+        }
+        Parallel.RangeBody[] bodies = new Parallel.RangeBody[ws.length];
+        int[] first = new int[ws.length + 1];
+        for (int i = 0; i < ws.length; i++) {
+            bodies[i] = MatVec.rows(ws[i], in, outs[i], biases[i]);
+            first[i + 1] = first[i] + ws[i].rows();
+        }
+        pool.forRange(first[ws.length], (from, to) -> {
+            for (int i = 0; i < bodies.length; i++) {
+                int lo = Math.max(from, first[i]);
+                int hi = Math.min(to, first[i + 1]);
+                if (lo < hi) {
+                    bodies[i].run(lo - first[i], hi - first[i]);
+                }
+            }
+        });
     }
 
     /** out[t][r] = W[r] . in[t] (+ bias[r]), rows split over the threads; each row read once for all tokens. */
