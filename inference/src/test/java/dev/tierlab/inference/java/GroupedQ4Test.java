@@ -94,15 +94,8 @@ class GroupedQ4Test {
         GroupedQ4.Arranged arranged = GroupedQ4.Arranged.of(x);
         for (int r = 0; r < ROWS; r++) {
             float[] row = ggufRow(gguf, r * rowBytes, cols);
-            double expected = 0;
-            double magnitude = 0;
-            for (int i = 0; i < cols; i++) {
-                double xi = (double) x.codes()[i] * x.scales()[i / 32];
-                expected += row[i] * xi;
-                magnitude += Math.abs(row[i] * xi);
-            }
-            assertEquals(expected, GroupedQ4.dotWide(grouped, r * rowBytes, arranged, cols / 32), 1e-5 * magnitude, "512-bit, row " + r);
-            assertEquals(expected, GroupedQ4.dotNarrow(grouped, r * rowBytes, arranged, cols / 32), 1e-5 * magnitude, "256-bit, row " + r);
+            KernelsTest.assertQ8Dot(row, x, GroupedQ4.dotWide(grouped, r * rowBytes, arranged, cols / 32), "512-bit, row " + r);
+            KernelsTest.assertQ8Dot(row, x, GroupedQ4.dotNarrow(grouped, r * rowBytes, arranged, cols / 32), "256-bit, row " + r);
         }
     }
 
