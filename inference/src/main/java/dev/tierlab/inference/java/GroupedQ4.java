@@ -1,5 +1,13 @@
 package dev.tierlab.inference.java;
 
+import static dev.tierlab.inference.java.Kernels.B128;
+import static dev.tierlab.inference.java.Kernels.B256;
+import static dev.tierlab.inference.java.Kernels.F512;
+import static dev.tierlab.inference.java.Kernels.I16;
+import static dev.tierlab.inference.java.Kernels.I256;
+import static dev.tierlab.inference.java.Kernels.S128;
+import static dev.tierlab.inference.java.Kernels.S512;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -40,25 +48,18 @@ final class GroupedQ4 {
     /** Shorts of arranged activations per group: per slice 32 low-nibble and 32 high-nibble lanes. */
     static final int CODES_PER_GROUP = SLICES * 64;
 
-    private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S512 = ShortVector.SPECIES_512;
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Short> S256 = Kernels.S;
     private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F256 = Kernels.F;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfShort I16 = Kernels.I16;
     /** Lane l of a slice belongs to block l / 2: scales repeated pairwise for blocks 0-7 and 8-15. */
     private static final VectorShuffle<Float> PAIRS_LOW = VectorShuffle.fromOp(F512, l -> l / 2);
     private static final VectorShuffle<Float> PAIRS_HIGH = VectorShuffle.fromOp(F512, l -> 8 + l / 2);
     private static final VectorShuffle<Float> UNIT_PAIRS_LOW = VectorShuffle.fromOp(F256, l -> l / 2);
+    private static final VectorShuffle<Float> UNIT_PAIRS_HIGH = VectorShuffle.fromOp(F256, l -> 4 + l / 2);
     /** From offset 16 - m, the first m of 16 lanes set. */
     private static final int[] FIRST_LANES = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    private static final VectorShuffle<Float> UNIT_PAIRS_HIGH = VectorShuffle.fromOp(F256, l -> 4 + l / 2);
 
     private GroupedQ4() {
     }
@@ -269,7 +270,7 @@ final class GroupedQ4 {
     /** The f16 scales of a group of m blocks in 16 float lanes, lanes m and on zero. */
     private static FloatVector wideScales(MemorySegment w, long at, int m) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S256, w, at + 16L * m, LE).convertShape(VectorOperators.S2I, I512, 0);
-        return f16ToFloats(h.and(IntVector.fromArray(I512, FIRST_LANES, GROUP - m)));
+        return Kernels.f16ToFloats(h.and(IntVector.fromArray(I512, FIRST_LANES, GROUP - m)));
     }
 
     private static ShortVector wideSlice(ByteVector bytes, short[] codes, int c) {
@@ -322,7 +323,7 @@ final class GroupedQ4 {
 
     /** The f16 scales of blocks first..first+7 of a group of m blocks, in 8 float lanes. */
     private static FloatVector narrowScales(MemorySegment w, long at, int m, int first) {
-        return f16ToFloats((IntVector) ShortVector.fromMemorySegment(S128, w, at + 16L * m + 2L * first, LE).convertShape(VectorOperators.S2I, I256, 0));
+        return Kernels.f16ToFloats((IntVector) ShortVector.fromMemorySegment(S128, w, at + 16L * m + 2L * first, LE).convertShape(VectorOperators.S2I, I256, 0));
     }
 
     private static ShortVector narrowSlice(MemorySegment w, long at, short[] codes, int c) {
@@ -345,15 +346,5 @@ final class GroupedQ4 {
             r += sum * (Float.float16ToFloat(w.get(I16, at + 16L * m + 2L * i)) * x.scales()[g + i]);
         }
         return r;
-    }
-
-    /**
-     * f16 bit patterns, sign-extended into int lanes, as floats: the magnitude bits moved into an
-     * f32's place and rescaled by 2^112 give every finite f16 exactly, subnormals included; the
-     * sign bit is then copied over (the Vector API has no f16 conversion).
-     */
-    private static FloatVector f16ToFloats(IntVector h) {
-        FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return magnitude.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
     }
 }

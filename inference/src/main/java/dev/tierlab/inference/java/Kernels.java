@@ -342,16 +342,20 @@ final class Kernels {
         }
     }
 
-    /**
-     * Eight f16 values at {@code at} (native order, as the KV cache stores them) as floats. The
-     * Vector API has no f16 conversion: the magnitude bits shifted into an f32's place and
-     * rescaled by 2^112 give every finite f16 exactly, subnormals included; the sign is put back.
-     */
+    /** Eight f16 values at {@code at} (native order, as the KV cache stores them) as floats. */
     static FloatVector f16x8(MemorySegment s, long at) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S128, s, at, ByteOrder.nativeOrder())
-                .convertShape(VectorOperators.ZERO_EXTEND_S2I, I256, 0);
+        return f16ToFloats((IntVector) ShortVector.fromMemorySegment(S128, s, at, ByteOrder.nativeOrder())
+                .convertShape(VectorOperators.S2I, I256, 0));
+    }
+
+    /**
+     * f16 bit patterns, sign-extended into int lanes, as floats. The Vector API has no f16
+     * conversion: the magnitude bits moved into an f32's place and rescaled by 2^112 give every
+     * finite f16 exactly, subnormals included; the sign bit is then copied over.
+     */
+    static FloatVector f16ToFloats(IntVector h) {
         FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return magnitude.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        return magnitude.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** x[xOff..xOff+n) . the n f16 values at {@code at} (an attention score against a cached key). */
