@@ -11,6 +11,8 @@ import java.nio.file.Path;
  */
 public final class JavaEngine implements InferenceEngine {
 
+    private static final System.Logger LOG = System.getLogger("dev.tierlab.java");
+
     @Override
     public String name() {
         return "java";
@@ -23,6 +25,11 @@ public final class JavaEngine implements InferenceEngine {
 
     @Override
     public LoadedModel load(Path gguf) {
+        String notInlined = JitDirectives.install();
+        if (notInlined != null) {
+            LOG.log(System.Logger.Level.WARNING, "could not pin the JIT inlining of the Java engine's vector helpers ({0});"
+                    + " decode speed may vary from run to run", notInlined);
+        }
         GgufFile f = GgufFile.open(gguf);
         try {
             return new JavaModel(f);

@@ -44,7 +44,8 @@ final class Kernels {
     /**
      * The lanes' sum in a fixed order. FloatVector.reduceLanes(ADD) leaves the order open, and the
      * interpreted and JIT-compiled paths do differ, so the same input could give different logits
-     * before and after warm-up.
+     * before and after warm-up. (Folding halves with reinterpretShape instead made decode half as
+     * fast, 33 against 70 tokens/s.)
      */
     static float sum(FloatVector v) {
         return v.length() == 8 ? sum8(v, 0) : sum8(v, 0) + sum8(v, 8);
@@ -350,12 +351,12 @@ final class Kernels {
 
     /**
      * f16 bit patterns, sign-extended into int lanes, as floats. The Vector API has no f16
-     * conversion: the magnitude bits moved into an f32's place and rescaled by 2^112 give every
-     * finite f16 exactly, subnormals included; the sign bit is then copied over.
+     * conversion: shifted left by 13, the magnitude bits land in an f32's place and the sign
+     * extension puts the sign in bit 31; with bits 28-30 cleared, rescaling by 2^112 gives every
+     * finite f16 exactly, subnormals included.
      */
     static FloatVector f16ToFloats(IntVector h) {
-        FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return magnitude.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
     }
 
     /** x[xOff..xOff+n) . the n f16 values at {@code at} (an attention score against a cached key). */
