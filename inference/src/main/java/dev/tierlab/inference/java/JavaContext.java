@@ -259,35 +259,15 @@ final class JavaContext implements EngineContext {
 
     /** out[t][r] = W[r] . in[t] (+ bias[r]), rows split over the threads; each row read once for all tokens. */
     private void matmul(Weight w, Activations in, float[][] out, float[] bias) {
-        int tokens = in.tokens();
         // A few tokens meet the encoded rows directly (single tokens in integer arithmetic on
         // q8_0-quantized activations, as llama.cpp does); batches dequantize each row once and
         // reuse it from L1 for every token in float multiply-adds, cheaper per token than integer
         // products once the row is decoded.
-        if (tokens < 4) {
+        if (in.tokens() < 4) {
             pool.forRange(w.rows(), MatVec.rows(w, in, out, bias));
-            return;
+        } else {
+            pool.forRange(w.rows(), MatMat.rows(w, in, out, bias));
         }
-        int cols = w.batchCols();
-        float[][] xs = in.floatsFor(w);
-        pool.forRange(w.rows(), (from, to) -> {
-            float[] row = new float[cols];
-            float[] four = new float[4];
-            for (int r = from; r < to; r++) {
-                float b = bias == null ? 0 : bias[r];
-                w.batchRow(r, row);
-                int t = 0;
-                for (; t + 4 <= tokens; t += 4) {
-                    Kernels.dotArrays4(row, xs, t, cols, four);
-                    for (int k = 0; k < 4; k++) {
-                        out[t + k][r] = four[k] + b;
-                    }
-                }
-                for (; t < tokens; t++) {
-                    out[t][r] = Kernels.dotArrays(row, xs[t], 0, cols) + b;
-                }
-            }
-        });
     }
 
     private float[] rmsNorm(float[] x, float[] weight) {

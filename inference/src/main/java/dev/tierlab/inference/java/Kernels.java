@@ -402,40 +402,57 @@ final class Kernels {
     }
 
     /**
-     * out[t] = a . b[t] for four tokens at once: each chunk of the row is loaded once for all four,
-     * halving the loads per multiply-add of four separate dot products.
+     * out[2k + j] = rows[k] . x_j for four rows and two tokens: a tile of eight dot products, so
+     * each vector of a token (read from L2 when a batch is large) meets four rows in L1, and each
+     * vector of a row meets two tokens. One row against one token at a time was bound by the
+     * token reads: widening those loads to 512 bits gained nothing.
      */
-    static void dotArrays4(float[] a, float[][] b, int t0, int n, float[] out) {
-        FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
-        float[] b0 = b[t0];
-        float[] b1 = b[t0 + 1];
-        float[] b2 = b[t0 + 2];
-        float[] b3 = b[t0 + 3];
+    static void dotTile4x2(float[][] rows, float[] x0, float[] x1, int n, float[] out) {
+        float[] r0 = rows[0];
+        float[] r1 = rows[1];
+        float[] r2 = rows[2];
+        float[] r3 = rows[3];
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
         int i = 0;
         for (; i <= n - 8; i += 8) {
-            FloatVector av = FloatVector.fromArray(F, a, i);
-            s0 = av.fma(FloatVector.fromArray(F, b0, i), s0);
-            s1 = av.fma(FloatVector.fromArray(F, b1, i), s1);
-            s2 = av.fma(FloatVector.fromArray(F, b2, i), s2);
-            s3 = av.fma(FloatVector.fromArray(F, b3, i), s3);
+            FloatVector v0 = FloatVector.fromArray(F, x0, i);
+            FloatVector v1 = FloatVector.fromArray(F, x1, i);
+            FloatVector w = FloatVector.fromArray(F, r0, i);
+            a00 = w.fma(v0, a00);
+            a01 = w.fma(v1, a01);
+            w = FloatVector.fromArray(F, r1, i);
+            a10 = w.fma(v0, a10);
+            a11 = w.fma(v1, a11);
+            w = FloatVector.fromArray(F, r2, i);
+            a20 = w.fma(v0, a20);
+            a21 = w.fma(v1, a21);
+            w = FloatVector.fromArray(F, r3, i);
+            a30 = w.fma(v0, a30);
+            a31 = w.fma(v1, a31);
         }
-        float r0 = sum(s0);
-        float r1 = sum(s1);
-        float r2 = sum(s2);
-        float r3 = sum(s3);
-        for (; i < n; i++) {
-            r0 += a[i] * b0[i];
-            r1 += a[i] * b1[i];
-            r2 += a[i] * b2[i];
-            r3 += a[i] * b3[i];
+        out[0] = sum(a00) + tail(r0, x0, i, n);
+        out[1] = sum(a01) + tail(r0, x1, i, n);
+        out[2] = sum(a10) + tail(r1, x0, i, n);
+        out[3] = sum(a11) + tail(r1, x1, i, n);
+        out[4] = sum(a20) + tail(r2, x0, i, n);
+        out[5] = sum(a21) + tail(r2, x1, i, n);
+        out[6] = sum(a30) + tail(r3, x0, i, n);
+        out[7] = sum(a31) + tail(r3, x1, i, n);
+    }
+
+    private static float tail(float[] a, float[] b, int from, int n) {
+        float s = 0;
+        for (int i = from; i < n; i++) {
+            s += a[i] * b[i];
         }
-        out[0] = r0;
-        out[1] = r1;
-        out[2] = r2;
-        out[3] = r3;
+        return s;
     }
 
     /** One whole row as floats (embedding lookup, and batches that reuse a row for many tokens). */
