@@ -264,13 +264,13 @@ final class GroupedQ4 {
             }
             acc = wideGroup(p, wideScales(w, at, m), x, g, acc);
         }
-        return Kernels.sum(acc);
+        return Kernels.sumWide(acc);
     }
 
     /** The f16 scales of a group of m blocks in 16 float lanes, lanes m and on zero. */
     private static FloatVector wideScales(MemorySegment w, long at, int m) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S256, w, at + 16L * m, LE).convertShape(VectorOperators.S2I, I512, 0);
-        return Kernels.f16ToFloats(h.and(IntVector.fromArray(I512, FIRST_LANES, GROUP - m)));
+        return Kernels.f16ToFloatsWide(h.and(IntVector.fromArray(I512, FIRST_LANES, GROUP - m)));
     }
 
     private static ShortVector wideSlice(ByteVector bytes, short[] codes, int c) {

@@ -42,16 +42,25 @@ final class Kernels {
     }
 
     /**
-     * The lanes' sum in a fixed order. FloatVector.reduceLanes(ADD) leaves the order open, and the
-     * interpreted and JIT-compiled paths do differ, so the same input could give different logits
-     * before and after warm-up. (Folding halves with reinterpretShape instead made decode half as
-     * fast, 33 against 70 tokens/s.)
+     * The 8 lanes' sum in a fixed order. FloatVector.reduceLanes(ADD) leaves the order open, and
+     * the interpreted and JIT-compiled paths do differ, so the same input could give different
+     * logits before and after warm-up.
+     *
+     * <p>Each vector helper here serves one vector shape only ({@link #sumWide} and
+     * {@link #f16ToFloatsWide} are the 512-bit twins). HotSpot keeps one type profile per method
+     * for all the places it is inlined into: a helper that had seen both shapes made C2 give up
+     * on the Vector API intrinsics in it, and every call allocated (KernelAllocationTest).
      */
     static float sum(FloatVector v) {
-        return v.length() == 8 ? sum8(v, 0) : sum8(v, 0) + sum8(v, 8);
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
     }
 
-    private static float sum8(FloatVector v, int o) {
+    /** The 16 lanes' sum of a 512-bit vector, in a fixed order. */
+    static float sumWide(FloatVector v) {
+        return wideEighth(v, 0) + wideEighth(v, 8);
+    }
+
+    private static float wideEighth(FloatVector v, int o) {
         return ((v.lane(o) + v.lane(o + 1)) + (v.lane(o + 2) + v.lane(o + 3))) + ((v.lane(o + 4) + v.lane(o + 5)) + (v.lane(o + 6) + v.lane(o + 7)));
     }
 
@@ -134,7 +143,7 @@ final class Kernels {
             long bo = off + 34L * b;
             acc0 = q8WideBlock(w, bo, xq, 32 * b, f16(w, bo) * xd[b], acc0);
         }
-        return sum(acc0.add(acc1));
+        return sumWide(acc0.add(acc1));
     }
 
     // The 512-bit blocks spell out their pair sums and scaling instead of calling pairSums/scaled:
@@ -350,12 +359,17 @@ final class Kernels {
     }
 
     /**
-     * f16 bit patterns, sign-extended into int lanes, as floats. The Vector API has no f16
+     * f16 bit patterns, sign-extended into 8 int lanes, as floats. The Vector API has no f16
      * conversion: shifted left by 13, the magnitude bits land in an f32's place and the sign
      * extension puts the sign in bit 31; with bits 28-30 cleared, rescaling by 2^112 gives every
      * finite f16 exactly, subnormals included.
      */
     static FloatVector f16ToFloats(IntVector h) {
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** {@link #f16ToFloats} for 16 lanes. */
+    static FloatVector f16ToFloatsWide(IntVector h) {
         return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
     }
 

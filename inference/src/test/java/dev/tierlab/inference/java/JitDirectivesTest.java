@@ -6,48 +6,54 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The inlining directive names the kernels' vector helpers, covers every class that has such
- * helpers, and the running JVM takes it.
+ * The inlining directive inlines the kernels' vector helpers and keeps the kernels themselves
+ * out of their callers, covers every class with vector code, and the running JVM takes it.
  */
 class JitDirectivesTest {
 
-    private static final String PREFIX = "+dev/tierlab/inference/java/";
+    private static final String PACKAGE = "dev/tierlab/inference/java/";
 
     @Test
-    void directiveInlinesVectorHelpersAndNotTheKernelsThemselves() {
-        String directive = JitDirectives.directive();
-        for (String helper : List.of("Kernels.sum", "Kernels.sum8", "Kernels.f16ToFloats", "Kernels.q8WideBlock",
+    void helpersAreInlinedAndKernelsAreNot() throws IOException {
+        List<String> rules = JitDirectives.inlining();
+        for (String helper : List.of("Kernels.sum", "Kernels.sumWide", "Kernels.f16ToFloats", "Kernels.f16ToFloatsWide", "Kernels.f16x8", "Kernels.q8WideBlock",
                 "GroupedQ4.wideGroup", "GroupedQ4.narrowSlice")) {
-            assertTrue(directive.contains("\"" + PREFIX + helper + "\""), helper + " in " + directive);
+            assertTrue(rules.contains("+" + PACKAGE + helper), helper + " in " + rules);
         }
-        // The kernels take segments and arrays and return a float: the callers keep them as calls.
-        assertFalse(directive.contains("dotQ8_0Wide"), directive);
-        assertFalse(directive.contains("GroupedQ4.dotWide"), directive);
+        for (String kernel : List.of("Kernels.dotQ8_0Wide", "Kernels.dotF16Cache", "Kernels.dotTile4x2", "GroupedQ4.dotWide",
+                "GroupedQ4.dequantGroupWide")) {
+            assertTrue(rules.contains("-" + PACKAGE + kernel), kernel + " in " + rules);
+        }
+        // Scalar helpers (a block's f16 scale, a group's size) stay to C2's own judgement.
+        assertFalse(rules.stream().anyMatch(r -> r.endsWith("Kernels.f16") || r.endsWith("GroupedQ4.groupSize")), rules.toString());
+        assertFalse(rules.stream().anyMatch(r -> r.contains("<clinit>")), rules.toString());
+        assertTrue(JitDirectives.directive().startsWith("[{ match: [\"" + PACKAGE + "*.*\"], inline: [\""), JitDirectives.directive());
     }
 
     @Test
-    void everyClassWithVectorHelpersIsCovered() throws IOException, URISyntaxException {
-        Path dir = Path.of(JitDirectives.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .resolve(JitDirectives.class.getPackageName().replace('.', '/'));
-        List<String> withHelpers;
+    void everyClassWithVectorCodeIsCovered() throws IOException, URISyntaxException {
+        Path dir = Path.of(JitDirectives.class.getProtectionDomain().getCodeSource().getLocation().toURI()).resolve(PACKAGE);
+        List<String> withVectorCode = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            withHelpers = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class"))
-                    .map(n -> load(n.substring(0, n.length() - ".class".length())))
-                    .filter(c -> Arrays.stream(c.getDeclaredMethods()).anyMatch(JitDirectivesTest::touchesVectors))
-                    .map(Class::getSimpleName).sorted().toList();
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
+                ClassModel c = ClassFile.of().parse(f);
+                if (c.methods().stream().anyMatch(m -> !m.methodName().equalsString("<clinit>") && JitDirectives.usesVectors(m))) {
+                    withVectorCode.add(c.thisClass().asInternalName().substring(PACKAGE.length()));
+                }
+            }
         }
-        List<String> covered = JitDirectives.KERNEL_CLASSES.stream().map(Class::getSimpleName).sorted().toList();
-        assertEquals(covered, withHelpers);
+        assertEquals(JitDirectives.KERNEL_CLASSES.stream().map(Class::getSimpleName).sorted().toList(), withVectorCode);
     }
 
     @Test
@@ -55,21 +61,9 @@ class JitDirectivesTest {
         assertNull(JitDirectives.install());
         assertNull(JitDirectives.install(), "a second call is a no-op");
         String printed = JitDirectives.printed();
-        assertTrue(printed.contains("matching: dev/tierlab/inference/java/*.*"), printed);
-        assertTrue(printed.contains(PREFIX + "Kernels.sum8"), printed);
-        assertEquals(1, printed.split("matching: dev/tierlab/inference/java/", -1).length - 1, "added once");
-    }
-
-    private static boolean touchesVectors(Method m) {
-        return Stream.concat(Stream.of(m.getReturnType()), Arrays.stream(m.getParameterTypes()))
-                .anyMatch(t -> t.getPackageName().equals("jdk.incubator.vector"));
-    }
-
-    private static Class<?> load(String simpleName) {
-        try {
-            return Class.forName(JitDirectives.class.getPackageName() + "." + simpleName);
-        } catch (ClassNotFoundException e) {
-            throw new AssertionError(e);
-        }
+        assertTrue(printed.contains("matching: " + PACKAGE + "*.*"), printed);
+        assertTrue(printed.contains("+" + PACKAGE + "Kernels.sumWide"), printed);
+        assertTrue(printed.contains("-" + PACKAGE + "GroupedQ4.dotWide"), printed);
+        assertEquals(1, printed.split("matching: " + PACKAGE, -1).length - 1, "added once");
     }
 }
