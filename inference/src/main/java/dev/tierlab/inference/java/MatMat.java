@@ -28,26 +28,22 @@ final class MatMat {
                 for (; t + 2 <= x.length; t += 2) {
                     Kernels.dotTile4x2(tile, x[t], x[t + 1], cols, dots);
                     for (int k = 0; k < TILE_ROWS; k++) {
-                        out[t][r + k] = dots[2 * k] + bias(bias, r + k);
-                        out[t + 1][r + k] = dots[2 * k + 1] + bias(bias, r + k);
+                        out[t][r + k] = dots[2 * k] + MatVec.bias(bias, r + k);
+                        out[t + 1][r + k] = dots[2 * k + 1] + MatVec.bias(bias, r + k);
                     }
                 }
                 for (; t < x.length; t++) {
                     for (int k = 0; k < TILE_ROWS; k++) {
-                        out[t][r + k] = Kernels.dotArrays(tile[k], x[t], 0, cols) + bias(bias, r + k);
+                        out[t][r + k] = Kernels.dotArrays(tile[k], x[t], 0, cols) + MatVec.bias(bias, r + k);
                     }
                 }
             }
             for (; r < to; r++) {
                 w.batchRow(r, tile[0]);
                 for (int t = 0; t < x.length; t++) {
-                    out[t][r] = Kernels.dotArrays(tile[0], x[t], 0, cols) + bias(bias, r);
+                    out[t][r] = Kernels.dotArrays(tile[0], x[t], 0, cols) + MatVec.bias(bias, r);
                 }
             }
         };
-    }
-
-    private static float bias(float[] bias, int r) {
-        return bias == null ? 0 : bias[r];
     }
 }

@@ -46,7 +46,8 @@ final class MatVec {
         };
     }
 
-    private static float bias(float[] bias, int r) {
+    /** bias[r], or 0 for a matrix without bias. */
+    static float bias(float[] bias, int r) {
         return bias == null ? 0 : bias[r];
     }
 

@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Run in a JVM of its own by {@link KernelAllocationTest}: once C2 has compiled them, the hot
@@ -52,7 +51,7 @@ final class KernelAllocationCheck {
     }
 
     private static Map<String, Runnable> kernels() throws IOException {
-        float[] x = random(COLS, 1);
+        float[] x = MatVecTest.gaussian(1, COLS, 1)[0];
         Q8Row q8 = Q8Row.of(x);
         GroupedQ4.Arranged arranged = GroupedQ4.Arranged.of(q8);
         MemorySegment q8Rows = KernelsTest.randomRows(GgmlType.Q8_0, COLS, ROWS, 2);
@@ -60,7 +59,7 @@ final class KernelAllocationCheck {
         long q8RowBytes = GgmlType.Q8_0.byteSize(COLS);
         long q4RowBytes = q4.rowBytes();
         MemorySegment cache = Arena.ofAuto().allocate(2L * COLS * ROWS);
-        float[][] tile = {random(COLS, 4), random(COLS, 5), random(COLS, 6), random(COLS, 7)};
+        float[][] tile = MatVecTest.gaussian(4, COLS, 4);
         float[] out = new float[COLS];
         float[] dots = new float[8];
         float[] batchRow = new float[q4.batchCols()];
@@ -125,14 +124,5 @@ final class KernelAllocationCheck {
             bytes = threads.getCurrentThreadAllocatedBytes() - before;
         } while (bytes > 0 && System.nanoTime() - start < DEADLINE_NANOS);
         return bytes;
-    }
-
-    private static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 }
