@@ -33,7 +33,7 @@ public final class WeightCache {
     }
 
     /** The tier that serves {@code bytes} of {@code key}, which live on {@code home}. */
-    String serve(String key, String home, long bytes) {
+    public String serve(String key, String home, long bytes) {
         if (home.equals(tier)) {
             return home;
         }

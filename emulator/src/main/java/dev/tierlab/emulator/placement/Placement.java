@@ -39,6 +39,42 @@ public record Placement(List<WeightRule> weights, List<KvRule> kv, String defaul
         return parts;
     }
 
+    /** A share of one tensor's bytes on one tier, with the access mode its rule asked for (null: default). */
+    public record Part(String tier, dev.tierlab.emulator.access.AccessMode access, long bytes) {
+    }
+
+    /** Bytes of one tensor per (tier, access), in rule order. */
+    public List<Part> parts(TensorRef t) {
+        List<Part> parts = new ArrayList<>();
+        long left = t.bytes();
+        for (WeightRule r : weights) {
+            if (left == 0) {
+                break;
+            }
+            if (r.matches(t)) {
+                long take = r.fraction() >= 1 ? left : Math.round(left * r.fraction());
+                if (take > 0) {
+                    parts.add(new Part(r.tier(), r.access(), take));
+                    left -= take;
+                }
+            }
+        }
+        if (left > 0) {
+            parts.add(new Part(defaultTier, null, left));
+        }
+        return parts;
+    }
+
+    /** The access mode of the KV rule that placed positions of {@code layer} on {@code tier} (null: default). */
+    public dev.tierlab.emulator.access.AccessMode kvAccess(int layer, String tier) {
+        for (KvRule r : kv) {
+            if (r.matchesLayer(layer) && r.tier().equals(tier)) {
+                return r.access();
+            }
+        }
+        return null;
+    }
+
     /** A span of KV positions [from, to) on one tier. */
     public record KvSpan(String tier, int from, int to) {
         public int tokens() {

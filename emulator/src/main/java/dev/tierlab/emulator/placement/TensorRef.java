@@ -6,7 +6,17 @@ package dev.tierlab.emulator.placement;
  * size of one row for tensors read by row lookup (the token embeddings at the start of a step),
  * else 0. A whole-matrix read of the embeddings is the tied output projection, at the output head.
  */
-public record TensorRef(String name, int layer, String tensorClass, long bytes, long rowBytes) {
+public record TensorRef(String name, int layer, String tensorClass, long bytes, long rowBytes, long elements, String ggmlType) {
+
+    /** A tensor known only by its bytes (no FLOPs are charged for it). */
+    public TensorRef(String name, int layer, String tensorClass, long bytes, long rowBytes) {
+        this(name, layer, tensorClass, bytes, rowBytes, 0, "f32");
+    }
+
+    /** Whether a step multiplies by this tensor (not a row lookup, not a 1-D norm or bias). */
+    public boolean isMatrix() {
+        return rowBytes == 0 && elements > 0;
+    }
 
     /** Layer index (0..nLayer, nLayer the output head) at which a step reads this tensor. */
     public int accessIndex(int nLayer) {

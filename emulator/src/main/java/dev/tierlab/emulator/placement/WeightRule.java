@@ -1,5 +1,6 @@
 package dev.tierlab.emulator.placement;
 
+import dev.tierlab.emulator.access.AccessMode;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -8,9 +9,15 @@ import java.nio.file.PathMatcher;
  * Puts weight bytes on a tier. Every criterion given must match: a GGUF tensor-name glob
  * ({@code blk.*.ffn_*}), an inclusive layer range, a tensor class. {@code fraction} takes that share
  * of each matching tensor's bytes not yet placed (FlexGen-style percentages); the rest falls to
- * later rules, then to the default tier.
+ * later rules, then to the default tier. {@code access} is how the reference uses those bytes (null: the
+ * scenario's or the tier's default).
  */
-public record WeightRule(String tier, String nameGlob, Integer layerFrom, Integer layerTo, String tensorClass, double fraction) {
+public record WeightRule(String tier, String nameGlob, Integer layerFrom, Integer layerTo, String tensorClass, double fraction,
+        AccessMode access) {
+
+    public WeightRule(String tier, String nameGlob, Integer layerFrom, Integer layerTo, String tensorClass, double fraction) {
+        this(tier, nameGlob, layerFrom, layerTo, tensorClass, fraction, null);
+    }
 
     public WeightRule {
         if (!(fraction > 0 && fraction <= 1)) {

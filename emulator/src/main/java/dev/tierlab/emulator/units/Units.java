@@ -87,4 +87,18 @@ public final class Units {
         }
         return String.format(Locale.ROOT, "%.3gMB/s", bytesPerSecond / 1e6);
     }
+
+    /** Binary units, as scenarios write them: 16KiB, 1.5GiB. */
+    public static String formatBytes(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.3gGiB", bytes / (double) (1L << 30));
+        }
+        if (bytes >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.3gMiB", bytes / (double) (1L << 20));
+        }
+        if (bytes >= 1L << 10) {
+            return String.format(Locale.ROOT, "%.3gKiB", bytes / 1024.0);
+        }
+        return bytes + "B";
+    }
 }

@@ -1,0 +1,60 @@
+package dev.tierlab.emulator.timeline;
+
+import java.util.Arrays;
+
+/**
+ * The steps an engine ran in the timed part of a repeat, in order: micro-batches of {@code nTokens[k]}
+ * tokens at positions {@code [nPast[k], nPast[k] + nTokens[k])}. A step of one token is a decode step,
+ * anything larger is prefill.
+ */
+public record Trace(int[] nTokens, int[] nPast) {
+
+    public Trace {
+        if (nTokens.length != nPast.length) {
+            throw new IllegalArgumentException("nTokens and nPast differ in length");
+        }
+        nTokens = nTokens.clone();
+        nPast = nPast.clone();
+    }
+
+    /** The steps llama-bench style repetition runs: prompt in micro-batches of {@code ubatch}, then one step per token. */
+    public static Trace of(int nDepth, int nPrompt, int nGen, int ubatch) {
+        int prefillSteps = (nPrompt + ubatch - 1) / ubatch;
+        int[] t = new int[prefillSteps + nGen];
+        int[] p = new int[t.length];
+        int pos = nDepth;
+        for (int i = 0; i < prefillSteps; i++) {
+            t[i] = Math.min(ubatch, nPrompt - i * ubatch);
+            p[i] = pos;
+            pos += t[i];
+        }
+        for (int i = 0; i < nGen; i++) {
+            t[prefillSteps + i] = 1;
+            p[prefillSteps + i] = pos++;
+        }
+        return new Trace(t, p);
+    }
+
+    public int steps() {
+        return nTokens.length;
+    }
+
+    public boolean isDecode(int k) {
+        return nTokens[k] == 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Trace t && Arrays.equals(nTokens, t.nTokens) && Arrays.equals(nPast, t.nPast);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(nTokens) + Arrays.hashCode(nPast);
+    }
+
+    @Override
+    public String toString() {
+        return "Trace[" + steps() + " steps]";
+    }
+}
