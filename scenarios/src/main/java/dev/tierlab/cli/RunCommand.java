@@ -73,12 +73,27 @@ final class RunCommand implements Callable<Integer> {
         List<SweepPlanner.Point> points = runner.points();
         if (dryRun) {
             for (SweepPlanner.Point p : points) {
-                o.printf("%3d  %s  (%d repeats)%n", p.index() + 1, p.label(), s.repeats());
+                o.printf("%3d  %s  (%s)%n", p.index() + 1, p.label(), s.mode().equals("trace") ? s.repeats() + " traced repeats"
+                        : s.precision() > 0 ? "%d-%d pairs, to +-%.1f%%".formatted(s.repeats(), s.maxRepeats(), s.precision() * 100)
+                        : s.repeats() + " pairs");
             }
-            o.printf("%d points x %d repeats would run into %s%n", points.size(), s.repeats(), dir);
+            o.printf("%d points, at least %d repeats, would run into %s%n", points.size(), runner.plannedRepeats(points), dir);
             return TierlabCli.EXIT_OK;
         }
-        ScenarioRunner.Outcome outcome = runner.run();
+        ScenarioRunner.Outcome outcome;
+        try {
+            outcome = runner.run();
+        } catch (dev.tierlab.emulator.SpecException e) {
+            // Found only once the model is known (e.g. a tier's requests per step): point at the field in the file.
+            String where;
+            try {
+                where = dev.tierlab.scenario.LocatedYaml.read(scenario).where(e.field());
+            } catch (RuntimeException notLocated) {
+                where = scenario.toString();
+            }
+            err.println("tierlab: " + where + ": " + e.getMessage());
+            return TierlabCli.EXIT_BAD_INPUT;
+        }
         o.printf("ran %d repeats of %d points (%d kept from before) into %s%n", outcome.repeatsRun(), outcome.pointsRun(),
                 outcome.repeatsKept(), outcome.dir());
         if (!noReport) {

@@ -64,6 +64,10 @@ public final class TierlabCli implements Runnable {
                 err.println("tierlab: " + s.getMessage());
                 return EXIT_BAD_INPUT;
             }
+            case dev.tierlab.scenario.ScenarioException s -> {
+                s.problems().forEach(p -> err.println("tierlab: " + p));
+                return EXIT_BAD_INPUT;
+            }
             case GgufFormatException g -> {
                 err.println("tierlab: " + g.getMessage());
                 return EXIT_BAD_INPUT;

@@ -30,6 +30,7 @@ public final class RunDirectory {
     private final Path dir;
     private final List<String> resultLines = new ArrayList<>();
     private final Set<String> done = new HashSet<>();
+    private final List<JsonNode> nodes = new ArrayList<>();
 
     private RunDirectory(Path dir) {
         this.dir = dir;
@@ -60,27 +61,34 @@ public final class RunDirectory {
         }
         try {
             JsonNode n = JSON.readTree(line);
-            String key = key(n.path("point_id").asText(), n.path("repeat").asInt());
+            String key = key(n.path("point_id").asText(), n.path("role").asText(""), n.path("repeat").asInt());
             if (n.path("point_id").isMissingNode() || !done.add(key)) {
                 return false;
             }
             resultLines.add(line);
+            nodes.add(n);
             return true;
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static String key(String pointId, int repeat) {
-        return pointId + "#" + repeat;
+    private static String key(String pointId, String role, int repeat) {
+        return pointId + "#" + role + "#" + repeat;
+    }
+
+    /** The lines kept so far, parsed. */
+    public List<JsonNode> lines() {
+        return java.util.Collections.unmodifiableList(nodes);
     }
 
     public Path path() {
         return dir;
     }
 
-    public boolean hasResult(String pointId, int repeat) {
-        return done.contains(key(pointId, repeat));
+    /** Whether the line of {@code role} ("baseline", "emulated", or "" for lines without a role) and repeat exists. */
+    public boolean hasResult(String pointId, String role, int repeat) {
+        return done.contains(key(pointId, role, repeat));
     }
 
     public int resultCount() {

@@ -1,37 +1,50 @@
 package dev.tierlab.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.tierlab.emulator.ComputeProfile;
 import dev.tierlab.emulator.Emulator;
+import dev.tierlab.emulator.inject.DilationWindow;
 import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.emulator.inject.Realization;
+import dev.tierlab.emulator.reference.ReferenceSystem;
+import dev.tierlab.emulator.service.TierService;
+import dev.tierlab.emulator.timeline.ModelGeometry;
+import dev.tierlab.emulator.timeline.ReferenceTimeline;
+import dev.tierlab.emulator.timeline.TimelineConfig;
+import dev.tierlab.emulator.timeline.Trace;
 import dev.tierlab.inference.bench.BenchSample;
 import dev.tierlab.inference.bench.BenchTest;
 import dev.tierlab.inference.bench.Repetition;
 import dev.tierlab.inference.emulation.EmulatedHook;
-import dev.tierlab.inference.emulation.EmulationHook;
+import dev.tierlab.inference.emulation.TimelineHook;
 import dev.tierlab.inference.engine.ContextConfig;
 import dev.tierlab.inference.engine.EngineContext;
+import dev.tierlab.inference.engine.InferenceEngine;
 import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.engine.PageCache;
-import dev.tierlab.inference.llamacpp.LlamaCpp;
-import dev.tierlab.inference.llamacpp.LlamaCppEngine;
-import dev.tierlab.inference.engine.InferenceEngine;
 import dev.tierlab.inference.java.CopyMode;
 import dev.tierlab.inference.java.JavaEngine;
+import dev.tierlab.inference.llamacpp.LlamaCpp;
+import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
 import dev.tierlab.scenario.Scenario;
+import dev.tierlab.scenario.ScenarioException;
 import dev.tierlab.scenario.SweepPlanner;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,10 +53,19 @@ import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs a scenario's points, repeat-major in plan order, and writes the run directory as it goes: each finished
- * repeat is a results line and an interval in the point's histogram logs, so an interrupted run
- * resumes where it stopped. Each repeat runs in a fresh context with a freshly seeded emulator, so a
- * repeat's injected latencies depend only on (scenario seed, point, repeat).
+ * Runs a scenario under the measurement protocol and writes the run directory as it goes.
+ *
+ * <p>{@code inject} and {@code copy}: every emulated repeat is paired with a baseline repeat right
+ * before or after it, under the same {@link TimelineHook} (same graph splits, threads, context),
+ * pairs alternating B E, E B, ... so that drift cancels. The baseline records the trace and each
+ * layer's hold-free compute; dilation comes from the recent baselines of the same configuration;
+ * the emulated repeat's holds are computed from the reference timeline before it starts. A point runs
+ * pairs until its degradation's CI meets the scenario's precision or its budget is spent.
+ *
+ * <p>{@code trace}: each workload runs baseline repeats only, and every point is evaluated on their
+ * traces; its lines carry reference figures and no host figures.
+ *
+ * <p>Every finished repeat is a results line at once, so an interrupted run resumes where it stopped.
  */
 public final class ScenarioRunner {
 
@@ -57,13 +79,21 @@ public final class ScenarioRunner {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Baselines whose dilation an emulated repeat uses: the most recent few, so it follows drift. */
+    private static final int DILATION_WINDOW = 3;
+    private static final int BOOTSTRAP_RESAMPLES = 2000;
 
     private final Scenario scenario;
     private final Path scenarioFile;
     private final Options options;
-    private final Map<String, ComputeProfile> profiles = new HashMap<>();
     private Injector injector;
-    private int planSize;
+    private double hostDram = Double.NaN;
+    private RunDirectory dir;
+    private Instant start;
+    private Map<String, Object> model;
+    private int ran;
+    private int total;
+    private long runStart;
 
     public ScenarioRunner(Scenario scenario, Path scenarioFile, Options options) {
         this.scenario = scenario;
@@ -71,103 +101,70 @@ public final class ScenarioRunner {
         this.options = options;
     }
 
-    /** The points this shard runs, in plan order. */
+    /** The emulated points this shard runs, in plan order. Shards split by workload, so each holds its own baselines. */
     public List<SweepPlanner.Point> points() {
-        List<SweepPlanner.Point> all = SweepPlanner.plan(scenario);
-        planSize = all.size();
-        return all.stream().filter(p -> p.index() % options.shardCount() == options.shardIndex()).toList();
+        List<SweepPlanner.Point> all = SweepPlanner.plan(scenario).stream().filter(p -> !p.baseline()).toList();
+        List<String> workloads = all.stream().map(ScenarioRunner::workloadKey).distinct().toList();
+        return all.stream().filter(p -> workloads.indexOf(workloadKey(p)) % options.shardCount() == options.shardIndex()).toList();
+    }
+
+    static String workloadKey(SweepPlanner.Point p) {
+        return p.id().substring(0, p.id().indexOf('/'));
+    }
+
+    /** The pairs (or trace repeats) the plan asks for at least, for progress and dry runs. */
+    public int plannedRepeats(List<SweepPlanner.Point> points) {
+        return scenario.mode().equals("trace") ? points.size() * scenario.repeats() : points.size() * scenario.repeats() * 2;
     }
 
     public Outcome run() throws IOException {
         List<SweepPlanner.Point> points = points();
-        RunDirectory dir = RunDirectory.open(options.out());
+        dir = RunDirectory.open(options.out());
         int kept = dir.resultCount();
-        Instant start = Instant.now();
+        start = Instant.now();
+        String hash = scenarioHash();
+        checkResume(hash);
         if (!Files.exists(dir.path().resolve("scenario.yaml"))) {
             dir.write("scenario.yaml", "# tierlab: the scenario as run, from " + scenarioFile.toAbsolutePath() + "\n"
                     + YAML.writeValueAsString(resolvedRoot()));
         }
-        Map<String, Object> env = env(start, null);
-        dir.write("env.json", JSON.writeValueAsString(env));
-
         PrintWriter err = options.err();
-        Path modelFile = ModelFiles.resolve(scenario.model(), options.cacheDir(), (done, total, t) -> { });
-        Map<String, Object> model = new LinkedHashMap<>();
-        double base = 1;
-        boolean needsBase = points.stream().filter(p -> !p.baseline())
-                .anyMatch(p -> EmulationSpecs.needsBase(EmulationSpecs.tiers(p.scenario().emulation().get("tiers"), scenario.baseDir())));
-        if (needsBase) {
-            base = Calibration.baseBandwidth(options.calibrationFile(), err);
+        boolean hostReference = points.stream().anyMatch(p -> EmulationSpecs.isHostReference(p.scenario().emulation()));
+        if (hostReference || points.stream().anyMatch(p -> p.scenario().mode().equals("copy"))) {
+            hostDram = Calibration.baseBandwidth(options.calibrationFile(), err);
         }
+        dir.write("env.json", JSON.writeValueAsString(env(hash, null)));
+        Path modelFile = ModelFiles.resolve(scenario.model(), options.cacheDir(), (done, t, x) -> { });
         injector = Injector.calibrated();
-
-        int total = points.size() * scenario.repeats();
-        int alreadyDone = (int) points.stream().mapToLong(p -> countDone(dir, p)).sum();
-        int ran = 0;
-        int pointsRun = 0;
-        long runStart = System.nanoTime();
+        total = plannedRepeats(points);
+        runStart = System.nanoTime();
         Thread onInterrupt = new Thread(() -> err.printf("%ntierlab: interrupted; %d finished repeats are kept in %s "
                 + "(continue with: tierlab run %s --resume %s)%n", dir.resultCount(), dir.path(), scenarioFile, dir.path()));
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         LoadedModel loaded = engine().load(modelFile);
+        int pointsRun = 0;
         try {
+            model = new LinkedHashMap<>();
             model.put("name", scenario.model().label());
             model.put("sha256", ModelFiles.sha256(modelFile, options.cacheDir()));
             model.put("params", loaded.parameterCount());
             model.put("bytes", loaded.sizeBytes());
             model.put("file", modelFile.toString());
-            // Repeat-major order: repeat r of every point before repeat r+1 of any, so slow drift of
-            // the machine spreads over all points instead of biasing the ones that ran last.
-            Map<Integer, List<Histogram>> itlIntervals = new HashMap<>();
-            Map<Integer, Map<String, List<Histogram>>> tierIntervals = new HashMap<>();
-            java.util.Set<Integer> warmed = new java.util.HashSet<>();
-            java.util.Set<Integer> counted = new java.util.HashSet<>();
-            for (int r = 0; r < scenario.repeats(); r++) {
-                for (SweepPlanner.Point point : points) {
-                    if (dir.hasResult(point.id(), r)) {
-                        continue;
-                    }
-                    if (counted.add(point.index())) {
-                        pointsRun++;
-                    }
-                    Scenario ps = point.scenario();
-                    ContextConfig cc = contextConfig(ps, point.workload());
-                    Emulator.Config emulation = point.baseline() ? null : EmulationSpecs.config(ps.emulation(), scenario.baseDir(), base);
-                    String prefix = "histograms/%03d-".formatted(point.index());
-                    List<Histogram> itls = itlIntervals.computeIfAbsent(point.index(), k -> dir.readHistogramLog(prefix + "itl.hlog"));
-                    Map<String, List<Histogram>> tiers = tierIntervals.computeIfAbsent(point.index(), k -> new LinkedHashMap<>());
-                    if (!scenario.workload().cold() && warmed.add(point.index())) {
-                        warmUp(loaded, cc, point, emulation == null ? null : withProfileSeed(emulation, -1));
-                    }
-                    progress(point, r, alreadyDone + ran, total, runStart, ran);
-                    if (scenario.workload().cold()) {
-                        loaded.close();
-                        int rc = PageCache.drop(modelFile);
-                        if (rc != 0) {
-                            err.printf("tierlab: posix_fadvise(DONTNEED) on %s returned %d; the run is not cold%n", modelFile, rc);
-                        }
-                        loaded = engine().load(modelFile);
-                    }
-                    BenchSample s = runRepeat(loaded, cc, point, emulation, r);
-                    Histogram itl = new Histogram(3);
-                    for (long d : s.decodeNanos()) {
-                        itl.recordValue(d);
-                    }
-                    dir.addResult(ResultRow.of(point, r, scenario.engine(), ps.mode(), model, ps.threads(), scenario.workload().cold(), s, itl));
-                    itls.add(itl);
-                    dir.writeHistogramLog(prefix + "itl.hlog", itls, start.toEpochMilli());
-                    if (s.emulation() != null) {
-                        for (var t : s.emulation().tiers()) {
-                            if (t.requests() > 0) {
-                                List<Histogram> l = tiers.computeIfAbsent(t.tier(),
-                                        k -> dir.readHistogramLog(prefix + "tier-" + k + ".hlog"));
-                                l.add(t.readLatency());
-                                dir.writeHistogramLog(prefix + "tier-" + t.tier() + ".hlog", l, start.toEpochMilli());
-                            }
-                        }
-                    }
-                    ran++;
+            Map<String, List<SweepPlanner.Point>> byWorkload = new LinkedHashMap<>();
+            points.forEach(p -> byWorkload.computeIfAbsent(workloadKey(p), k -> new ArrayList<>()).add(p));
+            for (List<SweepPlanner.Point> group : byWorkload.values()) {
+                if (scenario.workload().cold()) {
+                    loaded.close();
+                    PageCache.drop(modelFile);
+                    loaded = engine().load(modelFile);
                 }
+                warmUp(loaded, group);
+                if (scenario.mode().equals("trace")) {
+                    runTrace(loaded, group);
+                } else {
+                    runPaired(loaded, group);
+                }
+                pointsRun += group.size();
             }
         } finally {
             loaded.close();
@@ -176,24 +173,389 @@ public final class ScenarioRunner {
         if (options.terminal()) {
             err.println();
         }
-        dir.write("env.json", JSON.writeValueAsString(env(start, Instant.now())));
+        dir.write("env.json", JSON.writeValueAsString(env(hash, Instant.now())));
         return new Outcome(dir.path(), pointsRun, ran, kept);
     }
 
-    private static long countDone(RunDirectory dir, SweepPlanner.Point p) {
-        int n = 0;
-        for (int r = 0; r < p.scenario().repeats(); r++) {
-            if (dir.hasResult(p.id(), r)) {
-                n++;
+    // ---------------------------------------------------------------- paired inject / copy
+
+    /** Per configuration (threads, KV type, context): its recent baselines. */
+    private static final class Baselines {
+        final DilationWindow dilation = new DilationWindow(DILATION_WINDOW);
+        Trace trace;
+        long[][] hostNanos;
+    }
+
+    private void runPaired(LoadedModel loaded, List<SweepPlanner.Point> group) throws IOException {
+        Map<String, Baselines> byConfig = new LinkedHashMap<>();
+        Map<String, List<double[]>> pairs = new LinkedHashMap<>();
+        int[] nextPair = new int[group.size()];
+        for (int i = 0; i < group.size(); i++) {
+            pairs.put(group.get(i).id(), existingPairs(group.get(i), nextPair, i));
+        }
+        int sequence = 0;
+        while (true) {
+            boolean any = false;
+            for (int i = 0; i < group.size(); i++) {
+                SweepPlanner.Point p = group.get(i);
+                List<double[]> done = pairs.get(p.id());
+                if (!needsMore(p, done)) {
+                    continue;
+                }
+                any = true;
+                Baselines b = byConfig.computeIfAbsent(configKey(p), k -> new Baselines());
+                boolean baselineFirst = b.dilation.isEmpty() || sequence % 2 == 0;
+                sequence++;
+                double[] ratio = runPair(loaded, p, nextPair[i]++, baselineFirst, b);
+                if (ratio != null) {
+                    done.add(ratio);
+                }
+            }
+            if (!any) {
+                return;
             }
         }
-        return n;
+    }
+
+    /** Whether a point needs another pair: fewer than the minimum, or short of its precision within budget. */
+    private boolean needsMore(SweepPlanner.Point p, List<double[]> done) {
+        Scenario ps = p.scenario();
+        if (done.size() < ps.repeats()) {
+            return true;
+        }
+        if (ps.precision() <= 0 || done.size() >= ps.maxRepeats()) {
+            return false;
+        }
+        return halfWidth(done.stream().mapToDouble(r -> r[0]).toArray(), p.index()) > ps.precision();
+    }
+
+    /** Relative half-width of the percentile-bootstrap 95% CI of the median of per-pair ratios. */
+    static double halfWidth(double[] ratios, long seed) {
+        if (ratios.length < 2) {
+            return Double.POSITIVE_INFINITY;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed * 31 + ratios.length);
+        double[] medians = new double[BOOTSTRAP_RESAMPLES];
+        double[] sample = new double[ratios.length];
+        for (int b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+            for (int i = 0; i < sample.length; i++) {
+                sample[i] = ratios[rnd.nextInt(ratios.length)];
+            }
+            medians[b] = median(sample);
+        }
+        Arrays.sort(medians);
+        double lo = medians[(int) (0.025 * BOOTSTRAP_RESAMPLES)];
+        double hi = medians[(int) (0.975 * BOOTSTRAP_RESAMPLES) - 1];
+        return (hi - lo) / 2 / median(ratios);
+    }
+
+    /** Pairs this point already has (a resumed run): their tg ratios, and the next pair index. */
+    private List<double[]> existingPairs(SweepPlanner.Point p, int[] nextPair, int i) {
+        List<double[]> out = new ArrayList<>();
+        Map<Integer, double[]> byPair = new LinkedHashMap<>();
+        for (JsonNode n : dir.lines()) {
+            if (!n.path("point_id").asText().equals(p.id()) || !n.has("pair")) {
+                continue;
+            }
+            int pair = n.path("pair").asInt();
+            nextPair[i] = Math.max(nextPair[i], pair + 1);
+            double[] v = byPair.computeIfAbsent(pair, k -> new double[] {Double.NaN, Double.NaN});
+            v[n.path("role").asText().equals("baseline") ? 0 : 1] = n.path("measured_step_ms").asDouble(Double.NaN);
+        }
+        byPair.values().stream().filter(v -> v[0] > 0 && v[1] > 0).forEach(v -> out.add(new double[] {v[0] / v[1]}));
+        return out;
+    }
+
+    /** Runs one pair; returns {tg ratio by median token time} or null when a side has no decode. */
+    private double[] runPair(LoadedModel loaded, SweepPlanner.Point p, int pair, boolean baselineFirst, Baselines b)
+            throws IOException {
+        Scenario ps = p.scenario();
+        BenchTest test = p.workload();
+        ContextConfig cc = contextConfig(ps, test);
+        ModelGeometry geo = EmulatedHook.geometry(loaded.info(), cc.kvType());
+        TimelineConfig tc = EmulationSpecs.timeline(ps.emulation(), scenario.baseDir(), hostDram).withSeed(seed(p, pair));
+        ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(test.nPrompt(), cc.nUbatch())), cc.nCtx(), TierService.MAX_REQUESTS_PER_BATCH);
+        TimelineConfig top = TimelineConfig.allOnTop(tc.reference(), tc.tiers());
+        String order = baselineFirst ? "BE" : "EB";
+        double baseStep = Double.NaN;
+        double emuStep = Double.NaN;
+        for (char role : order.toCharArray()) {
+            progress(p, pair, role == 'B' ? "baseline" : "emulated");
+            if (role == 'B') {
+                TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
+                BenchSample s = repeat(loaded, cc, test, hook, p, pair, 'B');
+                Trace trace = new Trace(hook.tokens(), hook.past());
+                long[][] host = hostLayerNanos(hook, s, trace);
+                b.trace = trace;
+                b.hostNanos = host;
+                ReferenceTimeline.Result refBase = ReferenceTimeline.compute(top, geo, trace, hostCompute(tc.reference(), b), false);
+                b.dilation.add(host, trace, refBase);
+                Map<String, Object> row = ResultRow.of(p, "baseline", pair, order, scenario.engine(), "none", model, ps.threads(),
+                        scenario.workload().cold(), s);
+                ResultRow.addReference(row, refBase, null, test, tc.reference());
+                row.put("dilation_decode", ResultRow.round(DilationWindow.stepDilation(b.dilation.current(), refBase, DilationWindow.DECODE)));
+                add(row, p, "baseline", s, null);
+                baseStep = ResultRow.medianDecodeMs(s);
+            } else {
+                Trace trace = b.trace != null ? b.trace : Trace.of(test.nDepth(), test.nPrompt(), test.nGen(), cc.nUbatch());
+                ReferenceTimeline.HostCompute hc = hostCompute(tc.reference(), b);
+                ReferenceTimeline.Result ref = ReferenceTimeline.compute(tc, geo, trace, hc, true);
+                ReferenceTimeline.Result refBase = ReferenceTimeline.compute(top, geo, trace, hc, false);
+                BenchSample s;
+                Map<String, Object> extra = new LinkedHashMap<>();
+                if (ps.mode().equals("copy")) {
+                    Emulator.Config old = EmulationSpecs.config(ps.emulation(), scenario.baseDir(), hostDram);
+                    CopyMode copy = CopyMode.create(old, loaded, injector);
+                    s = repeat(loaded, cc, test, copy, p, pair, 'E');
+                } else {
+                    double[][] d = tc.reference().isHost() ? ones(geo.layerIndices()) : b.dilation.current();
+                    Realization real = Realization.of(ref, d);
+                    TimelineHook hook = new TimelineHook(loaded.info().nLayer(), trace.steps(), injector);
+                    hook.plan(trace.nTokens(), trace.nPast(), real.holdNanos());
+                    s = repeat(loaded, cc, test, hook, p, pair, 'E');
+                    extra.put("fidelity", ResultRow.round(fidelity(s, trace, real)));
+                    extra.put("modelled_step_ms", ResultRow.round(median(decodeOf(real.modelledHostNanos(), trace)) / 1e6));
+                    extra.put("unplanned_steps", hook.unplannedSteps());
+                    extra.put("held_ms", ResultRow.round(hook.heldNanos() / 1e6));
+                    extra.put("clamped_steps", real.clampedSteps());
+                    extra.put("dilation_decode", ResultRow.round(DilationWindow.stepDilation(d, refBase, DilationWindow.DECODE)));
+                }
+                Map<String, Object> row = ResultRow.of(p, "emulated", pair, order, scenario.engine(), ps.mode(), model, ps.threads(),
+                        scenario.workload().cold(), s);
+                ResultRow.addReference(row, ref, refBase, test, tc.reference());
+                row.putAll(extra);
+                row.put("tiers", ResultRow.tierColumns(ref));
+                add(row, p, "emulated", s, ref);
+                emuStep = ResultRow.medianDecodeMs(s);
+            }
+        }
+        return baseStep > 0 && emuStep > 0 ? new double[] {baseStep / emuStep} : null;
+    }
+
+    // ---------------------------------------------------------------- trace mode
+
+    private void runTrace(LoadedModel loaded, List<SweepPlanner.Point> group) throws IOException {
+        Map<String, List<SweepPlanner.Point>> byConfig = new LinkedHashMap<>();
+        group.forEach(p -> byConfig.computeIfAbsent(configKey(p), k -> new ArrayList<>()).add(p));
+        for (int r = 0; r < scenario.repeats(); r++) {
+            for (List<SweepPlanner.Point> points : byConfig.values()) {
+                SweepPlanner.Point first = points.getFirst();
+                Scenario ps = first.scenario();
+                BenchTest test = first.workload();
+                ContextConfig cc = contextConfig(ps, test);
+                ModelGeometry geo = EmulatedHook.geometry(loaded.info(), cc.kvType());
+                String baselineId = workloadKey(first) + "/baseline" + (byConfig.size() > 1 ? "@" + configKey(first) : "");
+                final int round = r;
+                boolean allDone = points.stream().allMatch(p -> dir.hasResult(p.id(), "emulated", round));
+                if (allDone && dir.hasResult(baselineId, "baseline", r)) {
+                    continue;
+                }
+                progress(first, r, "trace");
+                TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
+                BenchSample s = repeat(loaded, cc, test, hook, first, r, 'B');
+                Trace trace = new Trace(hook.tokens(), hook.past());
+                Baselines b = new Baselines();
+                b.trace = trace;
+                b.hostNanos = hostLayerNanos(hook, s, trace);
+                TimelineConfig tc0 = EmulationSpecs.timeline(ps.emulation(), scenario.baseDir(), hostDram);
+                ReferenceTimeline.Result base0 = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc0.reference(), tc0.tiers()), geo,
+                        trace, hostCompute(tc0.reference(), b), false);
+                Map<String, Object> brow = ResultRow.of(first, "baseline", r, "B", scenario.engine(), "none", model, ps.threads(),
+                        scenario.workload().cold(), s);
+                brow.put("point_id", baselineId);
+                brow.put("point", Map.of());
+                ResultRow.addReference(brow, base0, null, test, tc0.reference());
+                dir.addResult(brow);
+                ran++;
+                for (SweepPlanner.Point p : points) {
+                    if (dir.hasResult(p.id(), "emulated", r)) {
+                        continue;
+                    }
+                    TimelineConfig tc = EmulationSpecs.timeline(p.scenario().emulation(), scenario.baseDir(), hostDram).withSeed(seed(p, r));
+                    ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(test.nPrompt(), cc.nUbatch())), cc.nCtx(),
+                            TierService.MAX_REQUESTS_PER_BATCH);
+                    ReferenceTimeline.HostCompute hc = hostCompute(tc.reference(), b);
+                    ReferenceTimeline.Result ref = ReferenceTimeline.compute(tc, geo, trace, hc, true);
+                    ReferenceTimeline.Result refBase = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo,
+                            trace, hc, false);
+                    Map<String, Object> row = ResultRow.traceOnly(p, r, scenario.engine(), model, p.scenario().threads(),
+                            scenario.workload().cold());
+                    row.put("baseline_id", baselineId);
+                    ResultRow.addReference(row, ref, refBase, test, tc.reference());
+                    row.put("tiers", ResultRow.tierColumns(ref));
+                    dir.addResult(row);
+                    writeTierHistograms(p, ref);
+                    ran++;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- one repeat
+
+    private BenchSample repeat(LoadedModel loaded, ContextConfig cc, BenchTest test, LayerHook hook, SweepPlanner.Point p, int pair,
+            char role) {
+        try (EngineContext ctx = loaded.newContext(cc, hook)) {
+            // Both sides of a pair draw the same tokens: the pair differs only in the emulation.
+            SplittableRandom rnd = new SplittableRandom(scenario.seed() * 1_000_003L + p.index() * 7919L + pair);
+            return Repetition.run(ctx, test, rnd, hook);
+        }
+    }
+
+    private void warmUp(LoadedModel loaded, List<SweepPlanner.Point> group) {
+        if (scenario.warmup() == 0) {
+            return;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (SweepPlanner.Point p : group) {
+            if (!seen.add(configKey(p))) {
+                continue;
+            }
+            ContextConfig cc = contextConfig(p.scenario(), p.workload());
+            TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(p.workload(), cc), injector);
+            try (EngineContext ctx = loaded.newContext(cc, hook)) {
+                SplittableRandom rnd = new SplittableRandom(scenario.seed() ^ 0x5DEECE66DL);
+                for (int w = 0; w < scenario.warmup(); w++) {
+                    Repetition.run(ctx, p.workload(), rnd, hook);
+                }
+            }
+        }
+    }
+
+    private void add(Map<String, Object> row, SweepPlanner.Point p, String role, BenchSample s, ReferenceTimeline.Result ref)
+            throws IOException {
+        dir.addResult(row);
+        String prefix = "histograms/%03d-".formatted(p.index());
+        Histogram itl = ResultRow.itlHistogram(s);
+        String name = prefix + (role.equals("baseline") ? "itl-baseline.hlog" : "itl.hlog");
+        List<Histogram> l = dir.readHistogramLog(name);
+        l.add(itl);
+        dir.writeHistogramLog(name, l, start.toEpochMilli());
+        if (ref != null) {
+            writeTierHistograms(p, ref);
+        }
+        ran++;
+    }
+
+    private void writeTierHistograms(SweepPlanner.Point p, ReferenceTimeline.Result ref) throws IOException {
+        String prefix = "histograms/%03d-".formatted(p.index());
+        for (ReferenceTimeline.TierStats t : ref.tiers().values()) {
+            if (t.requests() == 0 || t.deviceLatency() == null) {
+                continue;
+            }
+            for (var e : Map.of("device", t.deviceLatency(), "queue", t.queueing(), "transfer", t.transfer()).entrySet()) {
+                String name = prefix + "tier-" + t.tier() + "-" + e.getKey() + ".hlog";
+                List<Histogram> l = dir.readHistogramLog(name);
+                l.add(e.getValue());
+                dir.writeHistogramLog(name, l, start.toEpochMilli());
+            }
+        }
+    }
+
+    /**
+     * Each layer's hold-free host time per step, with the time llama_decode spends outside the hook's
+     * boundaries (graph build, sampling, the copy of logits) charged to the output pseudo-layer, so that
+     * the layers sum to the step the repetition measured.
+     */
+    static long[][] hostLayerNanos(TimelineHook hook, BenchSample s, Trace trace) {
+        long[][] host = hook.hostLayerNanos();
+        long[] hookSteps = hook.hookStepNanos();
+        int steps = trace.steps();
+        int li = host.length == 0 ? 0 : host[0].length;
+        int decode = s.decodeNanos().length;
+        for (int i = 0; i < decode && steps - decode + i >= 0; i++) {
+            int k = steps - decode + i;
+            host[k][li - 1] += Math.max(0, s.decodeNanos()[i] - hookSteps[k]);
+        }
+        long prefillHook = 0;
+        int lastPrefill = -1;
+        for (int k = 0; k < steps - decode; k++) {
+            prefillHook += hookSteps[k];
+            lastPrefill = k;
+        }
+        if (lastPrefill >= 0) {
+            host[lastPrefill][li - 1] += Math.max(0, s.prefillNanos() - prefillHook);
+        }
+        return host;
+    }
+
+    /** For {@code reference: host}: each layer's compute is the host's, the median over the last baseline's steps of its phase. */
+    private static ReferenceTimeline.HostCompute hostCompute(ReferenceSystem ref, Baselines b) {
+        if (!ref.isHost()) {
+            return null;
+        }
+        if (b.hostNanos == null || b.trace == null) {
+            throw new IllegalStateException("reference: host needs a baseline before its first emulated repeat");
+        }
+        int li = b.hostNanos[0].length;
+        double[][] med = new double[2][li];
+        for (int phase = 0; phase < 2; phase++) {
+            for (int l = 0; l < li; l++) {
+                final int fl = l;
+                final boolean dec = phase == 1;
+                double[] v = java.util.stream.IntStream.range(0, b.trace.steps()).filter(k -> b.trace.isDecode(k) == dec)
+                        .mapToDouble(k -> b.hostNanos[k][fl]).toArray();
+                med[phase][l] = v.length == 0 ? 0 : median(v);
+            }
+        }
+        Trace t = b.trace;
+        return (k, l) -> med[k < t.steps() && t.isDecode(k) ? 1 : 0][l];
+    }
+
+    private static double[][] ones(int li) {
+        double[][] d = new double[2][li];
+        for (double[] row : d) {
+            Arrays.fill(row, 1);
+        }
+        return d;
+    }
+
+    /** Median over decode steps of measured host step / (D x reference step). */
+    static double fidelity(BenchSample s, Trace trace, Realization real) {
+        int decode = s.decodeNanos().length;
+        int steps = trace.steps();
+        if (decode == 0 || decode > steps) {
+            return Double.NaN;
+        }
+        double[] r = new double[decode];
+        for (int i = 0; i < decode; i++) {
+            r[i] = s.decodeNanos()[i] / real.modelledHostNanos()[steps - decode + i];
+        }
+        return median(r);
+    }
+
+    private static double[] decodeOf(double[] perStep, Trace trace) {
+        return java.util.stream.IntStream.range(0, trace.steps()).filter(trace::isDecode).mapToDouble(k -> perStep[k]).toArray();
+    }
+
+    static double median(double[] v) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static int expectedSteps(BenchTest t, ContextConfig cc) {
+        return (t.nPrompt() + cc.nUbatch() - 1) / cc.nUbatch() + t.nGen() + 1;
+    }
+
+    private long seed(SweepPlanner.Point p, int pair) {
+        return scenario.seed() * 1_000_003L + p.index() * 1009L + pair;
+    }
+
+    private static String configKey(SweepPlanner.Point p) {
+        Scenario s = p.scenario();
+        return "t" + s.threads() + "-kv" + s.kvType().ggmlName() + "-c" + s.context();
     }
 
     private ContextConfig contextConfig(Scenario ps, BenchTest t) {
         int ctx = ps.context() != null ? ps.context() : Math.max(64, t.contextNeeded() + 8);
         if (ctx < t.contextNeeded()) {
-            throw new IllegalArgumentException("context %d is smaller than the point's %d tokens".formatted(ctx, t.contextNeeded()));
+            throw new ScenarioException(List.of("context: %d is smaller than the point's %d tokens; raise context or shorten the workload"
+                    .formatted(ctx, t.contextNeeded())));
         }
         return new ContextConfig(ctx, 2048, 512, ps.threads(), ps.threads(), ps.kvType());
     }
@@ -202,72 +564,15 @@ public final class ScenarioRunner {
         return scenario.engine().equals("java") ? new JavaEngine() : new LlamaCppEngine();
     }
 
-    private LayerHook hook(LoadedModel loaded, Emulator.Config emulation, ContextConfig cc, BenchTest test, String mode) {
-        if (emulation == null) {
-            return LayerHook.NONE;
-        }
-        EmulationHook h = mode.equals("copy") ? CopyMode.create(emulation, loaded, injector)
-                : EmulatedHook.create(emulation, loaded.info(), cc.kvType(), injector, false);
-        ComputeProfile profile = test.nGen() > 0 ? profile(loaded, cc, test) : null;
-        if (profile != null) {
-            h.useComputeProfile(profile);
-        }
-        return h;
-    }
-
-    private void warmUp(LoadedModel loaded, ContextConfig cc, SweepPlanner.Point point, Emulator.Config emulation) {
-        if (scenario.warmup() == 0) {
-            return;
-        }
-        try (EngineContext ctx = loaded.newContext(cc, hook(loaded, emulation, cc, point.workload(), point.scenario().mode()))) {
-            SplittableRandom rnd = new SplittableRandom(scenario.seed() ^ 0x5DEECE66DL);
-            for (int w = 0; w < scenario.warmup(); w++) {
-                Repetition.run(ctx, point.workload(), rnd, null);
-            }
-        }
-    }
-
-    private BenchSample runRepeat(LoadedModel loaded, ContextConfig cc, SweepPlanner.Point point, Emulator.Config emulation, int r) {
-        Emulator.Config seeded = emulation == null ? null : withProfileSeed(emulation, point.index() * 1009L + r);
-        LayerHook hook = hook(loaded, seeded, cc, point.workload(), point.scenario().mode());
-        try (EngineContext ctx = loaded.newContext(cc, hook)) {
-            SplittableRandom rnd = new SplittableRandom(scenario.seed() * 1_000_003L + point.index() * 7919L + r);
-            return Repetition.run(ctx, point.workload(), rnd, hook);
-        }
-    }
-
-    private static Emulator.Config withProfileSeed(Emulator.Config c, long salt) {
-        return new Emulator.Config(c.tiers(), c.placement(), c.cache() == null ? null : c.cache().copy(), c.prefetchDepth(),
-                c.seed() * 1_000_003L + salt, c.baseBytesPerSecond());
-    }
-
-    /** The unconstrained compute per layer for a workload, measured once per (workload, threads, KV type). */
-    private ComputeProfile profile(LoadedModel loaded, ContextConfig cc, BenchTest test) {
-        String key = test + "/" + cc.threads() + "/" + cc.kvType();
-        return profiles.computeIfAbsent(key, k -> {
-            EmulatedHook profiler = EmulatedHook.profiler(loaded.info(), cc.kvType());
-            try (EngineContext ctx = loaded.newContext(cc, profiler)) {
-                SplittableRandom rnd = new SplittableRandom(scenario.seed());
-                Repetition.run(ctx, test, rnd, null);
-                profiler.takeSummary();
-                profiler.emulator().resetProfile();
-                Repetition.run(ctx, test, rnd, null);
-                Repetition.run(ctx, test, rnd, null);
-            }
-            return profiler.emulator().computeProfile();
-        });
-    }
-
-    private void progress(SweepPlanner.Point p, int r, int done, int total, long runStart, int ranSoFar) {
+    private void progress(SweepPlanner.Point p, int pair, String what) {
         String eta = "";
-        if (ranSoFar > 0) {
-            double perRepeat = (System.nanoTime() - runStart) / 1e9 / ranSoFar;
-            long left = Math.round(perRepeat * (total - done));
-            eta = String.format(Locale.ROOT, ", ETA %d:%02d", left / 60, left % 60);
+        if (ran > 0) {
+            double perRepeat = (System.nanoTime() - runStart) / 1e9 / ran;
+            long left = Math.max(0, Math.round(perRepeat * (total - ran)));
+            eta = String.format(Locale.ROOT, ", ETA >= %d:%02d", left / 60, left % 60);
         }
-        String line = String.format(Locale.ROOT, "point %d/%d %s - repeat %d/%d [%d/%d%s]", p.index() + 1,
-                planSize, p.label(), r + 1, scenario.repeats(),
-                done + 1, total, eta);
+        String line = String.format(Locale.ROOT, "point %d %s - pair %d %s [%d/%d+%s]", p.index(), p.label(), pair + 1, what,
+                ran + 1, total, eta);
         if (options.terminal()) {
             options.err().printf("\r%-110s", line);
         } else {
@@ -276,29 +581,97 @@ public final class ScenarioRunner {
         options.err().flush();
     }
 
+    // ---------------------------------------------------------------- run directory metadata
+
+    private String scenarioHash() throws IOException {
+        try {
+            byte[] text = YAML.writeValueAsString(resolvedRoot()).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A resumed run must be the same scenario: its results would otherwise mix two experiments. */
+    private void checkResume(String hash) throws IOException {
+        Path env = dir.path().resolve("env.json");
+        if (dir.resultCount() == 0 || !Files.exists(env)) {
+            return;
+        }
+        JsonNode old = JSON.readTree(env.toFile());
+        String was = old.path("scenario_sha256").asText("");
+        if (!was.isEmpty() && !was.equals(hash)) {
+            throw new ScenarioException(List.of(("%s: the scenario changed since %s was run (sha256 %s, now %s); "
+                    + "resume it with the scenario it ran (%s/scenario.yaml), or start a new run with --out")
+                    .formatted(scenarioFile, dir.path(), was.substring(0, 12), hash.substring(0, 12), dir.path())));
+        }
+    }
+
     private Map<String, Object> resolvedRoot() {
         Map<String, Object> root = new LinkedHashMap<>(scenario.root());
         root.putIfAbsent("engine", scenario.engine());
+        root.putIfAbsent("mode", scenario.mode());
         root.putIfAbsent("threads", scenario.threads());
         root.putIfAbsent("kv_type", scenario.kvType().ggmlName());
         root.putIfAbsent("repeats", scenario.repeats());
+        root.putIfAbsent("max_repeats", scenario.maxRepeats());
         root.putIfAbsent("warmup", scenario.warmup());
         root.putIfAbsent("seed", scenario.seed());
+        root.putIfAbsent("reference", EmulationSpecs.timeline(scenario.emulation(), scenario.baseDir(), 1e9).reference().name());
+        String q = question();
+        if (q != null) {
+            root.putIfAbsent("question", q);
+        }
         return root;
     }
 
-    private Map<String, Object> env(Instant start, Instant end) {
+    /** The scenario's question: its {@code question} key, else its leading comment block. */
+    private String question() {
+        if (scenario.question() != null) {
+            return scenario.question();
+        }
+        try {
+            StringBuilder sb = new StringBuilder();
+            for (String line : Files.readAllLines(scenarioFile)) {
+                if (!line.startsWith("#")) {
+                    break;
+                }
+                String t = line.substring(1).trim();
+                if (sb.length() > 0 && t.isEmpty()) {
+                    break;
+                }
+                sb.append(sb.length() == 0 ? "" : " ").append(t);
+            }
+            String q = sb.toString().replaceFirst("^Question:\\s*", "");
+            int dot = q.indexOf('?');
+            return q.isEmpty() ? null : dot > 0 ? q.substring(0, dot + 1) : q;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private Map<String, Object> env(String hash, Instant end) {
         Map<String, Object> env = new LinkedHashMap<>(EnvInfo.machine());
         env.put("scenario", scenario.name());
         env.put("scenario_file", scenarioFile.toAbsolutePath().toString());
+        env.put("scenario_sha256", hash);
         env.put("seed", scenario.seed());
         env.put("shard", (options.shardIndex() + 1) + "/" + options.shardCount());
         env.put("engine", scenario.engine());
+        env.put("mode", scenario.mode());
+        env.put("reference", EmulationSpecs.timeline(scenario.emulation(), scenario.baseDir(), Double.isNaN(hostDram) ? 1e9 : hostDram)
+                .reference().describe());
+        Map<String, Object> bases = new LinkedHashMap<>();
+        bases.put("host_dram_bytes_per_second", Double.isNaN(hostDram) ? null : hostDram);
+        bases.put("host_dram_used_for", Double.isNaN(hostDram) ? "nothing: tiers are read at the reference's scale"
+                : "reference: host (its top tier) and copy mode's relative bandwidths");
+        env.put("bases", bases);
+        env.put("threads_placement", "engine threads unpinned; " + System.getenv().getOrDefault("OMP_WAIT_POLICY", "OMP_WAIT_POLICY unset"));
         env.put("llama_cpp_build", LlamaCpp.BUILD_NUMBER + " (" + LlamaCpp.BUILD_COMMIT + ")");
         env.put("llama_cpp_system_info", LlamaCpp.get().systemInfo());
         env.put("cache_mode", scenario.workload().cold()
-                ? "cold: before each repeat the model is freed, its pages dropped with posix_fadvise(POSIX_FADV_DONTNEED), "
-                        + "and it is loaded into a fresh context"
+                ? "cold: before each workload the model is freed, its pages dropped with posix_fadvise(POSIX_FADV_DONTNEED), "
+                        + "and it is loaded again"
                 : "warm: the model stays loaded; each repeat gets a fresh context");
         env.put("calibration", Calibration.load(options.calibrationFile()).orElse(null));
         env.put("load_average_start", EnvInfo.loadAverage());

@@ -3,6 +3,11 @@ package dev.tierlab.scenario;
 import dev.tierlab.emulator.Emulator;
 import dev.tierlab.emulator.SpecException;
 import dev.tierlab.emulator.WeightCache;
+import dev.tierlab.emulator.access.AccessMode;
+import dev.tierlab.emulator.reference.ComputeDtype;
+import dev.tierlab.emulator.reference.ReferencePresets;
+import dev.tierlab.emulator.reference.ReferenceSystem;
+import dev.tierlab.emulator.timeline.TimelineConfig;
 import dev.tierlab.emulator.placement.KvRule;
 import dev.tierlab.emulator.placement.Placement;
 import dev.tierlab.emulator.placement.WeightRule;
@@ -35,9 +40,10 @@ import java.util.Set;
  */
 public final class EmulationSpecs {
 
-    static final Set<String> KEYS = Set.of("tiers", "placement", "prefetch", "cache", "seed");
-    private static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction");
-    private static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent");
+    static final Set<String> KEYS = Set.of("tiers", "placement", "prefetch", "cache", "seed", "reference", "access");
+    private static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access");
+    private static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
+    private static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
     private static final Set<String> CLASSES = Set.of("attn", "ffn", "experts", "embeddings", "output", "other");
 
     private EmulationSpecs() {
@@ -86,6 +92,106 @@ public final class EmulationSpecs {
         return new Emulator.Config(tiers, placement, cache, prefetch, seed, baseBytesPerSecond);
     }
 
+    static AccessMode access(String f, Object v) {
+        if (v == null) {
+            return null;
+        }
+        return AccessMode.parse(String.valueOf(v)).orElseThrow(() -> new SpecException(f,
+                "unknown access mode '%s'; use direct (read in place, as HBF) or staged (copied to the top tier first)".formatted(v)));
+    }
+
+    /**
+     * The v2 emulation of a point: reference system, tiers at its scale, placement, staging depth,
+     * cache, default access and seed. {@code hostDramBytesPerSecond} is used only by {@code reference: host}.
+     */
+    public static TimelineConfig timeline(Map<String, Object> block, Path baseDir, double hostDramBytesPerSecond) {
+        Emulator.Config c = config(block, baseDir, 1);
+        ReferenceSystem ref = reference(block.get("reference"), hostDramBytesPerSecond);
+        return new TimelineConfig(ref, c.tiers(), c.placement(), c.cache(), c.prefetchDepth(), access("access", block.get("access")), c.seed());
+    }
+
+    /** Whether a block asks for {@code reference: host} (the only case where the host's DRAM bandwidth matters). */
+    public static boolean isHostReference(Map<String, Object> block) {
+        Object r = block.get("reference");
+        return "host".equals(String.valueOf(r).trim()) || (r instanceof Map<?, ?> m && "host".equals(String.valueOf(m.get("preset"))));
+    }
+
+    static ReferenceSystem reference(Object v, double hostDram) {
+        if (v == null) {
+            return ReferencePresets.defaultReference();
+        }
+        Map<String, Object> m = v instanceof Map<?, ?> ? map("reference", v) : Map.of("preset", v);
+        unknownKeys("reference", m, REFERENCE_KEYS);
+        ReferenceSystem base;
+        String preset = m.containsKey("preset") ? String.valueOf(m.get("preset")).trim() : null;
+        if ("host".equals(preset)) {
+            base = ReferencePresets.host(hostDram);
+        } else if (preset != null) {
+            base = ReferencePresets.byName(preset).orElseThrow(() -> new SpecException("reference" + (v instanceof Map<?, ?> ? ".preset" : ""),
+                    "unknown reference '%s'; choose host or one of %s, or give {bandwidth, capacity, flops}".formatted(preset,
+                            String.join(", ", ReferencePresets.names()))));
+        } else {
+            if (!m.containsKey("bandwidth") || !m.containsKey("flops")) {
+                throw new SpecException("reference", "a custom reference needs bandwidth and flops (e.g. {name: x, bandwidth: 4.8TB/s, capacity: 141GB, flops: {fp16: 989TFLOP/s}}), or a preset");
+            }
+            base = null;
+        }
+        double bw = m.containsKey("bandwidth") ? Units.bytesPerSecond("reference.bandwidth", String.valueOf(m.get("bandwidth"))) : base.topReadBytesPerSecond();
+        double wbw = m.containsKey("write_bandwidth") ? Units.bytesPerSecond("reference.write_bandwidth", String.valueOf(m.get("write_bandwidth")))
+                : m.containsKey("bandwidth") ? bw : base.topWriteBytesPerSecond();
+        long cap = m.containsKey("capacity") ? Units.bytes("reference.capacity", String.valueOf(m.get("capacity"))) : base == null ? 0 : base.topCapacityBytes();
+        Map<ComputeDtype, Double> flops = new java.util.EnumMap<>(ComputeDtype.class);
+        if (base != null) {
+            flops.putAll(base.peakFlopsPerSecond());
+        }
+        if (m.containsKey("flops")) {
+            for (var e : map("reference.flops", m.get("flops")).entrySet()) {
+                String f = "reference.flops." + e.getKey();
+                ComputeDtype d = ComputeDtype.parse(e.getKey()).orElseThrow(() -> new SpecException(f, "unknown dtype; use fp32, tf32, fp16, bf16, fp8 or int8"));
+                flops.put(d, flopsPerSecond(f, String.valueOf(e.getValue())));
+            }
+        }
+        Map<String, ComputeDtype> dtypes = new LinkedHashMap<>(base == null ? Map.of("q8_0", ComputeDtype.INT8) : base.dtypeByGgmlType());
+        if (m.containsKey("dtypes")) {
+            for (var e : map("reference.dtypes", m.get("dtypes")).entrySet()) {
+                String f = "reference.dtypes." + e.getKey();
+                dtypes.put(e.getKey(), ComputeDtype.parse(String.valueOf(e.getValue())).orElseThrow(() -> new SpecException(f,
+                        "unknown dtype '%s'; use fp32, tf32, fp16, fp8 or int8".formatted(e.getValue()))));
+            }
+        }
+        String name = m.containsKey("name") ? String.valueOf(m.get("name")) : base != null ? base.name() : "custom";
+        boolean host = base != null && base.isHost();
+        ComputeDtype def = base != null ? base.defaultDtype() : flops.containsKey(ComputeDtype.FP16) ? ComputeDtype.FP16 : flops.keySet().iterator().next();
+        return new ReferenceSystem(name, bw, wbw, cap, flops, dtypes, def, host, base != null ? base.source() : "custom, from the scenario");
+    }
+
+    /** "989TFLOP/s", "1.1PFLOP/s", "1979TOPS", "67e12": operations per second, positive. */
+    static double flopsPerSecond(String f, String text) {
+        String t = text.trim().replace(" ", "");
+        java.util.regex.Matcher mm = java.util.regex.Pattern.compile("(?i)([0-9.eE+-]+)([kmgtp]?)(flop/s|flops|op/s|ops)?").matcher(t);
+        if (!mm.matches()) {
+            throw new SpecException(f, "'%s' is not a rate; write e.g. 989TFLOP/s".formatted(text));
+        }
+        double v;
+        try {
+            v = Double.parseDouble(mm.group(1));
+        } catch (NumberFormatException e) {
+            throw new SpecException(f, "'%s' is not a rate; write e.g. 989TFLOP/s".formatted(text));
+        }
+        v *= switch (mm.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 1e3;
+            case "m" -> 1e6;
+            case "g" -> 1e9;
+            case "t" -> 1e12;
+            case "p" -> 1e15;
+            default -> 1;
+        };
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new SpecException(f, "must be a positive rate, got '%s'; write e.g. 989TFLOP/s".formatted(text));
+        }
+        return v;
+    }
+
     static Placement placement(Object block) {
         if (block == null) {
             return Placement.allOn("hbm");
@@ -121,8 +227,12 @@ public final class EmulationSpecs {
                 Map<String, Object> r = map(f, rules.get(i));
                 unknownKeys(f, r, KV_KEYS);
                 int[] layers = r.containsKey("layers") ? layers(f + ".layers", r.get("layers")) : null;
-                kv.add(new KvRule(tier(f, r), layers == null ? null : layers[0], layers == null ? null : layers[1],
-                        r.containsKey("recent") ? integer(f + ".recent", r.get("recent")) : null));
+                Integer recent = r.containsKey("recent") ? integer(f + ".recent", r.get("recent")) : null;
+                if (recent != null && recent <= 0) {
+                    throw new SpecException(f + ".recent", "must be a positive number of tokens, got %d; omit it to place all remaining positions".formatted(recent));
+                }
+                kv.add(new KvRule(tier(f, r), layers == null ? null : layers[0], layers == null ? null : layers[1], recent,
+                        access(f + ".access", r.get("access"))));
             }
         }
         return new Placement(weights, kv, defaultTier);
@@ -148,7 +258,7 @@ public final class EmulationSpecs {
             }
         }
         return new WeightRule(tier(f, r), r.containsKey("match") ? String.valueOf(r.get("match")) : null,
-                layers == null ? null : layers[0], layers == null ? null : layers[1], cls, fraction);
+                layers == null ? null : layers[0], layers == null ? null : layers[1], cls, fraction, access(f + ".access", r.get("access")));
     }
 
     private static String tier(String f, Map<String, Object> r) {

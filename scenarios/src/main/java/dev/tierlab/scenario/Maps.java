@@ -69,4 +69,38 @@ final class Maps {
         }
         return o;
     }
+
+    /**
+     * Whether every map along {@code path} but the last key exists in {@code root}, so that a sweep
+     * rewrites a field of something the scenario declares instead of creating a new tier or rule.
+     * Returns the first missing prefix, or null.
+     */
+    static String missingParent(Map<String, Object> root, String path) {
+        String[] parts = path.split("\\.");
+        Object node = root;
+        StringBuilder at = new StringBuilder();
+        for (int i = 0; i < parts.length - 1; i++) {
+            String key = parts[i];
+            int bracket = key.indexOf('[');
+            String name = bracket < 0 ? key : key.substring(0, bracket);
+            at.append(at.length() == 0 ? "" : ".").append(key);
+            if (!(node instanceof Map<?, ?> m) || !m.containsKey(name)) {
+                return at.toString();
+            }
+            node = m.get(name);
+            if (bracket >= 0) {
+                int index;
+                try {
+                    index = Integer.parseInt(key.substring(bracket + 1, key.indexOf(']')));
+                } catch (RuntimeException e) {
+                    return at.toString();
+                }
+                if (!(node instanceof java.util.List<?> l) || index < 0 || index >= l.size()) {
+                    return at.toString();
+                }
+                node = l.get(index);
+            }
+        }
+        return null;
+    }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * A validated scenario: which model and engine, which workload grid, how often, and the emulation
  * blocks (kept as the YAML gave them, since sweep axes rewrite them per point). {@code root} is the
- * whole document as read, what sweep axes rewrite.
+ * whole document as read, what sweep axes rewrite. {@code repeats} is the minimum number of pairs per
+ * point; a point keeps running pairs until the CI half-width of its degradation is within
+ * {@code precision} (a fraction; 0 for none) or it has run {@code maxRepeats}.
  */
 public record Scenario(
         String name,
@@ -26,7 +28,10 @@ public record Scenario(
         Map<String, Object> emulation,
         List<SweepAxis> sweep,
         Path baseDir,
-        Map<String, Object> root) {
+        Map<String, Object> root,
+        double precision,
+        int maxRepeats,
+        String question) {
 
     /** A synthesized preset (with quant mix and optional layer cut) or a GGUF file. */
     public record ModelRef(String preset, String quant, Integer layers, Path path) {

@@ -19,7 +19,11 @@ import java.util.function.Supplier;
 public final class ScenarioLoader {
 
     static final Set<String> KEYS = Set.of("name", "description", "model", "engine", "mode", "threads", "context", "kv_type",
-            "workload", "repeats", "warmup", "seed", "tiers", "placement", "prefetch", "cache", "sweep");
+            "workload", "repeats", "warmup", "seed", "tiers", "placement", "prefetch", "cache", "sweep", "reference", "access",
+            "precision", "max_repeats", "question");
+    /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
+    static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
+            "kv_type", "context");
     private static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path");
     private static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
 
@@ -36,19 +40,25 @@ public final class ScenarioLoader {
         List<String> problems = new ArrayList<>();
         Scenario s = parse(yaml.root(), file.toAbsolutePath().getParent(), problems, yaml);
         for (Scenario.SweepAxis axis : s == null ? List.<Scenario.SweepAxis>of() : s.sweep()) {
+            String missing = Maps.missingParent(yaml.root(), axis.path());
+            if (missing != null) {
+                problems.add(yaml.where("sweep." + axis.path()) + ": sweep." + axis.path() + ": '" + missing
+                        + "' is not declared in the scenario, so this axis would change nothing; declare it or fix the path");
+                continue;
+            }
             for (int i = 0; i < axis.values().size(); i++) {
                 Map<String, Object> copy = Maps.withValue(yaml.root(), axis.path(), axis.values().get(i));
                 List<String> pointProblems = new ArrayList<>();
                 Scenario point = parse(copy, file.toAbsolutePath().getParent(), pointProblems, yaml);
                 if (point != null) {
-                    check(pointProblems, yaml, () -> EmulationSpecs.config(point.emulation(), point.baseDir(), 1e9));
+                    check(pointProblems, yaml, () -> EmulationSpecs.timeline(point.emulation(), point.baseDir(), 1e9));
                 }
                 String prefix = "sweep." + axis.path() + "[" + i + "] = " + axis.values().get(i) + ": ";
                 pointProblems.forEach(p -> problems.add(yaml.where("sweep." + axis.path()) + ": " + prefix + afterWhere(p)));
             }
         }
         if (s != null) {
-            check(problems, yaml, () -> EmulationSpecs.config(s.emulation(), s.baseDir(), 1e9));
+            check(problems, yaml, () -> EmulationSpecs.timeline(s.emulation(), s.baseDir(), 1e9));
         }
         if (!problems.isEmpty()) {
             throw new ScenarioException(problems.stream().distinct().toList());
@@ -69,8 +79,8 @@ public final class ScenarioLoader {
             problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp or java");
         }
         String mode = String.valueOf(root.getOrDefault("mode", "inject"));
-        if (!mode.equals("inject") && !mode.equals("copy")) {
-            problems.add(where(yaml, "mode") + ": mode: unknown mode '" + mode + "'; use inject or copy");
+        if (!mode.equals("inject") && !mode.equals("copy") && !mode.equals("trace")) {
+            problems.add(where(yaml, "mode") + ": mode: unknown mode '" + mode + "'; use trace, inject or copy");
         } else if (mode.equals("copy") && !engine.equals("java")) {
             problems.add(where(yaml, "mode") + ": mode: 'copy' is not available with " + engine + "; use inject, or engine: java");
         }
@@ -87,7 +97,13 @@ public final class ScenarioLoader {
         Long seed = get(problems, yaml, () -> (long) EmulationSpecs.integer("seed", root.getOrDefault("seed", 42)));
         List<Scenario.SweepAxis> sweep = get(problems, yaml, () -> sweep(root.get("sweep")));
         Map<String, Object> emulation = new LinkedHashMap<>();
-        for (String k : List.of("tiers", "placement", "prefetch", "cache")) {
+        Double precision = root.containsKey("precision") ? get(problems, yaml, () -> precision(root.get("precision"))) : Double.valueOf(0);
+        Integer maxRepeats = get(problems, yaml, () -> positive("max_repeats", root.getOrDefault("max_repeats",
+                root.containsKey("precision") ? 30 : root.getOrDefault("repeats", 3))));
+        if (repeats != null && maxRepeats != null && maxRepeats < repeats) {
+            problems.add(where(yaml, "max_repeats") + ": max_repeats: %d is below repeats (%d), the minimum; raise it or lower repeats".formatted(maxRepeats, repeats));
+        }
+        for (String k : List.of("tiers", "placement", "prefetch", "cache", "reference", "access")) {
             if (root.containsKey(k)) {
                 emulation.put(k, root.get(k));
             }
@@ -96,11 +112,12 @@ public final class ScenarioLoader {
             emulation.put("seed", seed);
         }
         if (model == null || threads == null || kv == null || workload == null || repeats == null || warmup == null
-                || seed == null || sweep == null) {
+                || seed == null || sweep == null || precision == null || maxRepeats == null) {
             return null;
         }
         return new Scenario(String.valueOf(root.getOrDefault("name", "scenario")), String.valueOf(root.getOrDefault("description", "")),
-                model, engine, mode, threads, context, kv, workload, repeats, warmup, seed, emulation, sweep, baseDir, root);
+                model, engine, mode, threads, context, kv, workload, repeats, warmup, seed, emulation, sweep, baseDir, root,
+                precision, maxRepeats, root.containsKey("question") ? String.valueOf(root.get("question")) : null);
     }
 
     private static <T> T get(List<String> problems, LocatedYaml yaml, Supplier<T> f) {
@@ -202,9 +219,10 @@ public final class ScenarioLoader {
         for (Map.Entry<String, Object> e : m.entrySet()) {
             String path = e.getKey();
             String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
-            if (!KEYS.contains(top) || top.equals("sweep") || top.equals("workload")) {
-                throw new SpecException("sweep." + path, ("cannot sweep '%s'; sweep a scenario field such as "
-                        + "tiers.flash.read_bandwidth (the workload grid is set under workload)").formatted(path));
+            if (!SWEEPABLE.contains(top)) {
+                throw new SpecException("sweep." + path, ("cannot sweep '%s': the runner does not vary it per point; sweepable fields "
+                        + "are under %s (the workload grid is set under workload; run one scenario per model or engine)")
+                        .formatted(path, String.join(", ", SWEEPABLE.stream().sorted().toList())));
             }
             List<?> values = e.getValue() instanceof List<?> l ? l : null;
             if (values == null || values.isEmpty()) {
@@ -218,6 +236,21 @@ public final class ScenarioLoader {
             axes.add(new Scenario.SweepAxis(path, List.copyOf(values)));
         }
         return axes;
+    }
+
+    /** "2%", "0.02" or "±2%": a relative CI half-width in (0, 1). */
+    static double precision(Object v) {
+        String t = String.valueOf(v).trim().replace("±", "");
+        double p;
+        try {
+            p = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new SpecException("precision", "'%s' is not a precision; write e.g. 2%% (the CI half-width relative to the ratio)".formatted(v));
+        }
+        if (!(p > 0 && p < 1)) {
+            throw new SpecException("precision", "must be between 0 and 100%%, got '%s'".formatted(v));
+        }
+        return p;
     }
 
     static int positive(String field, Object v) {

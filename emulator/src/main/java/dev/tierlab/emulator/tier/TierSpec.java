@@ -21,6 +21,11 @@ public record TierSpec(
         LatencyDistribution readLatency,
         LatencyDistribution writeLatency) {
 
+    /** Channels beyond this are a typo: every channel is simulated. */
+    public static final int MAX_CHANNELS = 65_536;
+    /** The smallest request a tier serves: one cache line. */
+    public static final long MIN_GRANULARITY_BYTES = 64;
+
     public TierSpec {
         String f = "tiers." + name;
         if (granularityBytes <= 0) {
@@ -28,6 +33,12 @@ public record TierSpec(
         }
         if (channels <= 0) {
             throw new SpecException(f + ".channels", "must be at least 1, got " + channels);
+        }
+        if (channels > MAX_CHANNELS) {
+            throw new SpecException(f + ".channels", "%d is more than %d; a tier's parallelism (dies x planes, queue depth) is at most thousands".formatted(channels, MAX_CHANNELS));
+        }
+        if (granularityBytes < MIN_GRANULARITY_BYTES && !(readBandwidth instanceof Bandwidth.Native && writeBandwidth instanceof Bandwidth.Native)) {
+            throw new SpecException(f + ".granularity", "%d B is below %d B; requests are cache lines (64B) or larger, e.g. 4KiB or 16KiB".formatted(granularityBytes, MIN_GRANULARITY_BYTES));
         }
         if (capacityBytes < 0) {
             throw new SpecException(f + ".capacity", "must not be negative");

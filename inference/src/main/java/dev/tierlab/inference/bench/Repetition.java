@@ -26,6 +26,9 @@ public final class Repetition {
             e.takeSummary();
         }
         ctx.resetCounters();
+        if (hook != null) {
+            hook.beginMeasurement();
+        }
         long[] decode = new long[test.nGen()];
         long t0 = System.nanoTime();
         long prefill = 0;
@@ -42,6 +45,9 @@ public final class Repetition {
             token = random.nextInt(nVocab);
         }
         long total = System.nanoTime() - t0;
+        if (hook != null) {
+            hook.endMeasurement();
+        }
         long ttft = test.nPrompt() > 0 ? prefill : decode.length > 0 ? decode[0] : 0;
         return new BenchSample(total, prefill, decode, ttft, ctx.counters(),
                 hook instanceof EmulationHook e ? e.takeSummary() : null);

@@ -41,7 +41,8 @@ public final class EmulatedHook implements EmulationHook {
         List<TensorRef> refs = new ArrayList<>(model.tensors().stream().map(EmulatedHook::ref).toList());
         if (!model.hasOutputTensor()) {
             model.tensors().stream().filter(t -> TensorClass.of(t.name()) == TensorClass.EMBEDDINGS).findFirst()
-                    .ifPresent(t -> refs.add(new TensorRef(t.name(), -1, TensorClass.EMBEDDINGS.label(), t.byteSize(), 0)));
+                    .ifPresent(t -> refs.add(new TensorRef(t.name(), -1, TensorClass.EMBEDDINGS.label(), t.byteSize(), 0,
+                            t.elementCount(), t.type().ggmlName())));
         }
         return refs;
     }
@@ -49,7 +50,15 @@ public final class EmulatedHook implements EmulationHook {
     private static TensorRef ref(GgufTensorInfo t) {
         TensorClass c = TensorClass.of(t.name());
         long rowBytes = c == TensorClass.EMBEDDINGS && t.nDims() >= 2 ? t.byteSize() / t.dim(1) : 0;
-        return new TensorRef(t.name(), t.layer(), c.label(), t.byteSize(), rowBytes);
+        // 1-D tensors (norms, biases) are element-wise work, not matrix products: no FLOPs are charged for them.
+        long elements = t.nDims() >= 2 ? t.elementCount() : 0;
+        return new TensorRef(t.name(), t.layer(), c.label(), t.byteSize(), rowBytes, elements, t.type().ggmlName());
+    }
+
+    /** The model as the reference timeline sees it, with a KV cache of {@code kvType}. */
+    public static dev.tierlab.emulator.timeline.ModelGeometry geometry(ModelInfo model, GgmlType kvType) {
+        return new dev.tierlab.emulator.timeline.ModelGeometry(tensorRefs(model), model.nLayer(), model.nHead(), model.headDim(),
+                model.kvBytesPerTokenPerLayer(kvType));
     }
 
     /** A hook that emulates nothing but times every layer, for the unconstrained compute profile. */

@@ -39,4 +39,12 @@ public interface LayerHook {
     /** The micro-batch's graph has finished computing. */
     default void microBatchEnd() {
     }
+
+    /** The timed part of a repetition starts (after any untimed depth prefill). */
+    default void beginMeasurement() {
+    }
+
+    /** The timed part of a repetition has ended. */
+    default void endMeasurement() {
+    }
 }

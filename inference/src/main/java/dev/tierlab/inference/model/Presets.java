@@ -28,6 +28,10 @@ public final class Presets {
         // meta-llama/Llama-3.1-8B config.json: hidden 4096, 32 layers, 32/8 heads, ffn 14336, vocab 128256.
         add(new ModelPreset("llama-3.1-8b", "llama", 4096, 32, 32, 8, 128, 14336, 128256, 131072, 500000f, 1e-5f,
                 false, false, false, true, 8_030_261_248L, "meta-llama/Llama-3.1-8B config.json; 8.03B published"));
+        // meta-llama/Llama-3.1-405B config.json: hidden 16384, 126 layers, 128/8 heads, ffn 53248, vocab 128256.
+        // Every block does the same work, so a slice of a few blocks (model.layers) is a faithful decode workload.
+        add(new ModelPreset("llama-3.1-405b", "llama", 16384, 126, 128, 8, 128, 53248, 128256, 131072, 500000f, 1e-5f,
+                false, false, false, true, 405_000_000_000L, "meta-llama/Llama-3.1-405B config.json; 405B published"));
     }
 
     private Presets() {

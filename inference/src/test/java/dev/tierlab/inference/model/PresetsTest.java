@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class PresetsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2.5-0.5b", "llama-3.2-1b", "qwen2.5-3b", "llama-3.1-8b"})
+    @ValueSource(strings = {"qwen2.5-0.5b", "llama-3.2-1b", "qwen2.5-3b", "llama-3.1-8b", "llama-3.1-405b"})
     void parameterCountMatchesThePublishedCountWithinOnePercent(String name) {
         ModelPreset p = Presets.byName(name).orElseThrow();
         double error = Math.abs(p.architecturalParams() - p.publishedParams()) / (double) p.publishedParams();

@@ -1,0 +1,186 @@
+package dev.tierlab.inference.emulation;
+
+import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.inference.engine.LayerHook;
+import java.util.Arrays;
+
+/**
+ * The one harness on both sides of a paired ratio. It observes every layer boundary, so baseline and
+ * emulated repeats pay the same graph splits and callbacks, and it records the trace of the timed part
+ * (each step's tokens and position) with each layer's hold-free host time. Given a plan (the holds of
+ * an emulated repeat, computed before the repeat from the reference timeline), it holds the engine
+ * before each layer for that layer's planned time.
+ *
+ * <p>The engine thread only reads clocks, stores into preallocated arrays and waits: no simulation,
+ * no allocation (arrays grow only if a repeat runs more steps than announced).
+ */
+public final class TimelineHook implements LayerHook {
+
+    private final int layers; // layer indices per step: blocks + the output head
+    private final Injector injector;
+
+    private int[] nTokens;
+    private int[] nPast;
+    private long[] hostNanos; // step-major, layers per step
+    private long[] stepNanos;
+    private int steps;
+    private boolean recording;
+
+    private long[][] planHolds;
+    private int[] planTokens;
+    private int[] planPast;
+    private int unplannedSteps;
+    private long heldNanos;
+
+    private long stepStart;
+    private long layerComputeStart;
+    private int currentLayer = -1;
+    private long[] currentHolds;
+
+    /**
+     * @param nLayer        blocks in the model (layer index nLayer is the output head)
+     * @param expectedSteps steps the timed part will run (arrays are sized for it)
+     */
+    public TimelineHook(int nLayer, int expectedSteps, Injector injector) {
+        this.layers = nLayer + 1;
+        this.injector = injector;
+        allocate(Math.max(1, expectedSteps));
+    }
+
+    private void allocate(int capacity) {
+        nTokens = nTokens == null ? new int[capacity] : Arrays.copyOf(nTokens, capacity);
+        nPast = nPast == null ? new int[capacity] : Arrays.copyOf(nPast, capacity);
+        hostNanos = hostNanos == null ? new long[capacity * layers] : Arrays.copyOf(hostNanos, capacity * layers);
+        stepNanos = stepNanos == null ? new long[capacity] : Arrays.copyOf(stepNanos, capacity);
+    }
+
+    /**
+     * Holds to apply in the next timed part: {@code holds[k][l]} before layer index l of step k, for a
+     * step k whose shape matches {@code tokens[k]} and {@code past[k]}. Null: no holds (a baseline).
+     */
+    public void plan(int[] tokens, int[] past, long[][] holds) {
+        this.planTokens = tokens;
+        this.planPast = past;
+        this.planHolds = holds;
+    }
+
+    @Override
+    public boolean observes(int layer) {
+        return true;
+    }
+
+    @Override
+    public void beginMeasurement() {
+        steps = 0;
+        unplannedSteps = 0;
+        heldNanos = 0;
+        recording = true;
+    }
+
+    @Override
+    public void endMeasurement() {
+        recording = false;
+    }
+
+    @Override
+    public void microBatchStart(int tokens, int past) {
+        if (!recording) {
+            currentHolds = null;
+            return;
+        }
+        if (steps == nTokens.length) {
+            allocate(steps * 2);
+        }
+        nTokens[steps] = tokens;
+        nPast[steps] = past;
+        currentHolds = null;
+        if (planHolds != null) {
+            if (steps < planHolds.length && planTokens[steps] == tokens && planPast[steps] == past) {
+                currentHolds = planHolds[steps];
+            } else {
+                unplannedSteps++;
+            }
+        }
+        currentLayer = -1;
+        stepStart = System.nanoTime();
+        layerComputeStart = stepStart;
+    }
+
+    @Override
+    public void layerStart(int layer) {
+        if (!recording) {
+            return;
+        }
+        long now = System.nanoTime();
+        closeLayer(now);
+        currentLayer = layer;
+        long hold = currentHolds == null ? 0 : currentHolds[layer];
+        if (hold > 0) {
+            injector.waitUntil(now + hold);
+            long after = System.nanoTime();
+            heldNanos += after - now;
+            now = after;
+        }
+        layerComputeStart = now;
+    }
+
+    /** Charges the time since the last boundary to the layer that ran; time before layer 0 goes to the output pseudo-layer. */
+    private void closeLayer(long now) {
+        int l = currentLayer < 0 ? layers - 1 : currentLayer;
+        hostNanos[steps * layers + l] += now - layerComputeStart;
+    }
+
+    @Override
+    public void microBatchEnd() {
+        if (!recording) {
+            return;
+        }
+        long now = System.nanoTime();
+        closeLayer(now);
+        stepNanos[steps] = now - stepStart;
+        steps++;
+    }
+
+    /** Steps recorded in the last timed part. */
+    public int steps() {
+        return steps;
+    }
+
+    public int[] tokens() {
+        return Arrays.copyOf(nTokens, steps);
+    }
+
+    public int[] past() {
+        return Arrays.copyOf(nPast, steps);
+    }
+
+    /** Hold-free host time of each layer index, per step. */
+    public long[][] hostLayerNanos() {
+        long[][] out = new long[steps][];
+        for (int k = 0; k < steps; k++) {
+            out[k] = Arrays.copyOfRange(hostNanos, k * layers, (k + 1) * layers);
+        }
+        return out;
+    }
+
+    /** Host time of each step between the first boundary and the end of its graph. */
+    public long[] hookStepNanos() {
+        return Arrays.copyOf(stepNanos, steps);
+    }
+
+    /** Steps whose shape did not match the plan (they ran without holds). */
+    public int unplannedSteps() {
+        return unplannedSteps;
+    }
+
+    /** Total time spent holding in the last timed part. */
+    public long heldNanos() {
+        return heldNanos;
+    }
+
+    /** Clears the recording between repeats without reallocating. */
+    public void reset() {
+        Arrays.fill(hostNanos, 0);
+        steps = 0;
+    }
+}
