@@ -23,7 +23,7 @@ public final class ScenarioLoader {
             "precision", "max_repeats", "question");
     /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
     static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
-            "kv_type", "context");
+            "kv_type", "context", "mode");
     private static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path");
     private static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
 
@@ -232,6 +232,9 @@ public final class ScenarioLoader {
                 if (v instanceof Map<?, ?> || v instanceof List<?>) {
                     throw new SpecException("sweep." + path, "values must be scalars (a number, a size, a tier name)");
                 }
+            }
+            if (path.equals("mode") && values.stream().anyMatch(v -> String.valueOf(v).equals("trace"))) {
+                throw new SpecException("sweep.mode", "trace mode applies to a whole run; sweep mode over inject and copy, or set mode: trace");
             }
             axes.add(new Scenario.SweepAxis(path, List.copyOf(values)));
         }
