@@ -48,8 +48,10 @@ final class OneLineErrors {
         String line = r.errLines().getFirst();
         assertNoStackTrace(line, r.err(), context);
         assertTrue(line.contains(what), "names " + what + "; " + context);
+        // what the line says, without the file name (a case named "negative offset" must not pass on its name)
+        String said = line.replace(what, "");
         for (String e : expected) {
-            assertTrue(line.contains(e), "says '" + e + "'; " + context);
+            assertTrue(said.contains(e), "says '" + e + "'; " + context);
         }
         assertEquals("", r.out(), "nothing on stdout; " + context);
         return line;
