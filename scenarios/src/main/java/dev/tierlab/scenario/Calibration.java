@@ -2,8 +2,11 @@ package dev.tierlab.scenario;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tierlab.emulator.SpecException;
 import dev.tierlab.emulator.calibrate.MemoryBandwidth;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,17 +33,41 @@ public record Calibration(
         @JsonProperty("injector") List<Map<String, Object>> injector,
         @JsonProperty("disk") Map<String, Object> disk) {
 
+    private static final String RECALIBRATE = "run 'tierlab calibrate' to measure again, or delete the file";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /**
+     * The calibration in {@code file}, or empty when there is none. A file that is there but cannot
+     * be used (not JSON, not a calibration, no positive base bandwidth) is a {@link SpecException}
+     * naming the file and the field, not a silent fallback to another base.
+     */
     public static Optional<Calibration> load(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
         if (!Files.isRegularFile(file)) {
-            return Optional.empty();
+            throw new SpecException(file.toString(), "calibration: not a file; delete it, or run 'tierlab calibrate' to write one");
         }
+        Calibration c;
         try {
-            return Optional.of(JSON.readValue(file.toFile(), Calibration.class));
+            c = JSON.readValue(file.toFile(), Calibration.class);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null || at.getLineNr() < 1 ? file.toString() : "%s:%d:%d".formatted(file, at.getLineNr(), at.getColumnNr());
+            String why = e.getOriginalMessage() == null ? e.getClass().getSimpleName()
+                    : e.getOriginalMessage().lines().findFirst().orElse("").strip();
+            throw new SpecException(where, "calibration: not a tierlab calibration file (" + why + "); " + RECALIBRATE);
         } catch (IOException e) {
-            return Optional.empty();
+            throw new SpecException(file.toString(), "calibration: cannot read: " + e.getMessage() + "; " + RECALIBRATE);
         }
+        if (c == null) {
+            throw new SpecException(file.toString(), "calibration: the file is empty; " + RECALIBRATE);
+        }
+        if (!(c.baseBytesPerSecond() > 0) || Double.isInfinite(c.baseBytesPerSecond())) {
+            throw new SpecException(file.toString(), "base_bytes_per_s: must be a positive number of bytes per second, got %s; %s"
+                    .formatted(c.baseBytesPerSecond(), RECALIBRATE));
+        }
+        return Optional.of(c);
     }
 
     public String toJson() throws IOException {

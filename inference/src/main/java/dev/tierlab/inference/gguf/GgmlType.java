@@ -77,13 +77,17 @@ public enum GgmlType {
         return blockSize > 1;
     }
 
-    /** Bytes of {@code elements} values; {@code elements} must be a multiple of the block size. */
+    /**
+     * Bytes of {@code elements} values, exactly; {@code elements} must be a multiple of the block size.
+     *
+     * @throws ArithmeticException when the byte count does not fit in a long
+     */
     public long byteSize(long elements) {
-        if (elements % blockSize != 0) {
+        if (elements < 0 || elements % blockSize != 0) {
             throw new IllegalArgumentException(
                     "%d elements is not a multiple of %s's block size %d".formatted(elements, this, blockSize));
         }
-        return elements / blockSize * bytesPerBlock;
+        return Math.multiplyExact(elements / blockSize, (long) bytesPerBlock);
     }
 
     public double bitsPerWeight() {

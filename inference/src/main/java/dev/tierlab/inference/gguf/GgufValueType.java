@@ -24,6 +24,14 @@ public enum GgufValueType {
         return fixedSize;
     }
 
+    /** One of the eight integer types (not bool, float or string). */
+    public boolean isInteger() {
+        return switch (this) {
+            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
+            default -> false;
+        };
+    }
+
     public static Optional<GgufValueType> byId(int id) {
         for (GgufValueType t : values()) {
             if (t.id == id) {

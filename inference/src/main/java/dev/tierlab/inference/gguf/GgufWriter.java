@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,17 @@ public final class GgufWriter {
     public GgufWriter put(String key, GgufValue value) {
         metadata.put(key, value);
         return this;
+    }
+
+    /** Drops a metadata entry (tests derive broken files from a valid plan this way). */
+    public GgufWriter remove(String key) {
+        metadata.remove(key);
+        return this;
+    }
+
+    /** The metadata entries so far, in the order they will be written. */
+    public Map<String, GgufValue> metadata() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
     /** Declares a tensor; data is laid out in declaration order, each start aligned. */

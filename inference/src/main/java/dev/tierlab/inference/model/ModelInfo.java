@@ -3,6 +3,7 @@ package dev.tierlab.inference.model;
 import dev.tierlab.inference.gguf.GgmlType;
 import dev.tierlab.inference.gguf.GgufFile;
 import dev.tierlab.inference.gguf.GgufFormatException;
+import dev.tierlab.inference.gguf.GgufModelValidator;
 import dev.tierlab.inference.gguf.GgufTensorInfo;
 import dev.tierlab.inference.gguf.GgufValue;
 import java.util.EnumMap;
@@ -31,7 +32,12 @@ public record ModelInfo(
         String fileType,
         List<GgufTensorInfo> tensors) {
 
+    /**
+     * Reads a model's hyper-parameters after {@link GgufModelValidator} has checked them, so every
+     * engine (and {@code tierlab model inspect}) refuses a bad file with one line before native code sees it.
+     */
     public static ModelInfo of(GgufFile f) {
+        GgufModelValidator.validate(f);
         String arch = f.architecture();
         int nLayer = (int) f.archLong("block_count");
         int nEmbd = (int) f.archLong("embedding_length");

@@ -1,6 +1,7 @@
 package dev.tierlab.inference.model;
 
 import dev.tierlab.inference.gguf.GgufFile;
+import dev.tierlab.inference.gguf.GgufFormatException;
 import dev.tierlab.inference.gguf.GgufValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ public final class SpmTokenizer {
     public static SpmTokenizer of(GgufFile f) {
         String model = f.get("tokenizer.ggml.model").map(GgufValue::asString).orElse("");
         if (!model.equals("llama")) {
-            throw new IllegalArgumentException(f.path() + ": the Java engine tokenizes only SPM ('llama') vocabularies, not '" + model + "'");
+            throw new GgufFormatException(f.path(), "tokenizer.ggml.model", "the Java engine tokenizes only SPM ('llama') vocabularies, not "
+                    + GgufFormatException.quote(model), "use engine llama.cpp for this model");
         }
         return new SpmTokenizer(f.get("tokenizer.ggml.tokens").orElseThrow().asList(),
                 f.get("tokenizer.ggml.scores").map(GgufValue::asList).orElse(null),
