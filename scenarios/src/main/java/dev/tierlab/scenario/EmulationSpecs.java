@@ -87,7 +87,11 @@ public final class EmulationSpecs {
             if (!c.containsKey("tier") || !c.containsKey("capacity")) {
                 throw new SpecException("cache", "expected {tier: hbm, capacity: 1GiB}");
             }
-            cache = new WeightCache(String.valueOf(c.get("tier")), Units.bytes("cache.capacity", String.valueOf(c.get("capacity"))));
+            String cacheTier = String.valueOf(c.get("tier"));
+            if (!tiers.containsKey(cacheTier)) {
+                throw new SpecException("cache.tier", "unknown tier '%s'; declared tiers: %s".formatted(cacheTier, String.join(", ", tiers.keySet())));
+            }
+            cache = new WeightCache(cacheTier, Units.bytes("cache.capacity", String.valueOf(c.get("capacity"))));
         }
         return new Emulator.Config(tiers, placement, cache, prefetch, seed, baseBytesPerSecond);
     }

@@ -69,7 +69,7 @@ public final class LocatedYaml {
                     locations.put(child, new int[] {keyAt.getLineNr(), keyAt.getColumnNr()});
                     p.nextToken();
                     if (m.containsKey(key)) {
-                        throw new SpecException(child, "appears twice");
+                        throw new SpecException(keyAt.getLineNr() + ":" + keyAt.getColumnNr() + ": " + child, "appears twice; keep one");
                     }
                     m.put(key, value(p, child, locations));
                 }

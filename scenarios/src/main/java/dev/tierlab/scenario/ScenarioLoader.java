@@ -27,6 +27,8 @@ public final class ScenarioLoader {
     private static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path");
     private static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
 
+    static final int MAX_THREADS = 512;
+
     private ScenarioLoader() {
     }
 
@@ -35,7 +37,8 @@ public final class ScenarioLoader {
         try {
             yaml = LocatedYaml.read(file);
         } catch (SpecException e) {
-            throw new ScenarioException(List.of(e.getMessage()));
+            String m = e.getMessage();
+            throw new ScenarioException(List.of(m.startsWith(file.toString()) ? m : file + (Character.isDigit(m.charAt(0)) ? ":" : ": ") + m));
         }
         List<String> problems = new ArrayList<>();
         Scenario s = parse(yaml.root(), file.toAbsolutePath().getParent(), problems, yaml);
@@ -84,7 +87,13 @@ public final class ScenarioLoader {
         } else if (mode.equals("copy") && !engine.equals("java")) {
             problems.add(where(yaml, "mode") + ": mode: 'copy' is not available with " + engine + "; use inject, or engine: java");
         }
-        Integer threads = get(problems, yaml, () -> positive("threads", root.getOrDefault("threads", Runtime.getRuntime().availableProcessors())));
+        Integer threads = get(problems, yaml, () -> {
+            int t = positive("threads", root.getOrDefault("threads", Runtime.getRuntime().availableProcessors()));
+            if (t > MAX_THREADS) {
+                throw new SpecException("threads", "%d threads is more than %d; give the compute threads of one engine, e.g. 2".formatted(t, MAX_THREADS));
+            }
+            return t;
+        });
         Integer context = root.containsKey("context") ? get(problems, yaml, () -> positive("context", root.get("context"))) : null;
         GgmlType kv = get(problems, yaml, () -> {
             String t = String.valueOf(root.getOrDefault("kv_type", "f16"));
@@ -98,8 +107,8 @@ public final class ScenarioLoader {
         List<Scenario.SweepAxis> sweep = get(problems, yaml, () -> sweep(root.get("sweep")));
         Map<String, Object> emulation = new LinkedHashMap<>();
         Double precision = root.containsKey("precision") ? get(problems, yaml, () -> precision(root.get("precision"))) : Double.valueOf(0);
-        Integer maxRepeats = get(problems, yaml, () -> positive("max_repeats", root.getOrDefault("max_repeats",
-                root.containsKey("precision") ? 30 : root.getOrDefault("repeats", 3))));
+        Integer maxRepeats = root.containsKey("max_repeats") ? get(problems, yaml, () -> positive("max_repeats", root.get("max_repeats")))
+                : Integer.valueOf(root.containsKey("precision") ? Math.max(30, repeats == null ? 1 : repeats) : repeats == null ? 1 : repeats);
         if (repeats != null && maxRepeats != null && maxRepeats < repeats) {
             problems.add(where(yaml, "max_repeats") + ": max_repeats: %d is below repeats (%d), the minimum; raise it or lower repeats".formatted(maxRepeats, repeats));
         }
@@ -110,6 +119,21 @@ public final class ScenarioLoader {
         }
         if (seed != null) {
             emulation.put("seed", seed);
+        }
+        if (workload != null && context != null) {
+            for (int p : workload.prompt()) {
+                for (int g : workload.generate()) {
+                    for (int d : workload.depth()) {
+                        if (d + p + g > context) {
+                            problems.add(where(yaml, "workload.prompt") + ": workload.prompt: depth %d + prompt %d + generate %d tokens exceed context %d; raise context or shorten the workload"
+                                    .formatted(d, p, g, context));
+                        }
+                    }
+                }
+            }
+        }
+        if (model != null) {
+            check(problems, yaml, () -> layerRanges(model, root.get("placement")));
         }
         if (model == null || threads == null || kv == null || workload == null || repeats == null || warmup == null
                 || seed == null || sweep == null || precision == null || maxRepeats == null) {
@@ -162,6 +186,11 @@ public final class ScenarioLoader {
             Path p = baseDir.resolve(String.valueOf(m.get("path")));
             if (!java.nio.file.Files.isRegularFile(p)) {
                 throw new SpecException("model.path", "no such model file " + p);
+            }
+            try {
+                dev.tierlab.inference.model.ModelInfo.of(dev.tierlab.inference.gguf.GgufFile.open(p));
+            } catch (RuntimeException e) {
+                throw new SpecException("model.path", "%s is not a usable GGUF model: %s".formatted(p, e.getMessage()));
             }
             return new Scenario.ModelRef(null, null, null, p);
         }
@@ -239,6 +268,37 @@ public final class ScenarioLoader {
             axes.add(new Scenario.SweepAxis(path, List.copyOf(values)));
         }
         return axes;
+    }
+
+    /** Placement layer ranges must name layers the model has: a range past its last layer is a typo the run would ignore. */
+    static void layerRanges(Scenario.ModelRef model, Object placement) {
+        int nLayer;
+        if (model.path() != null) {
+            try {
+                nLayer = dev.tierlab.inference.model.ModelInfo.of(dev.tierlab.inference.gguf.GgufFile.open(model.path())).nLayer();
+            } catch (RuntimeException e) {
+                return; // reported as model.path
+            }
+        } else {
+            nLayer = model.layers() != null ? model.layers() : Presets.byName(model.preset()).orElseThrow().nLayer();
+        }
+        if (!(placement instanceof Map<?, ?> p)) {
+            return;
+        }
+        for (String kind : List.of("weights", "kv")) {
+            if (p.get(kind) instanceof List<?> rules) {
+                for (int i = 0; i < rules.size(); i++) {
+                    if (rules.get(i) instanceof Map<?, ?> r && r.containsKey("layers")) {
+                        String f = "placement." + kind + "[" + i + "].layers";
+                        int[] range = EmulationSpecs.layers(f, r.get("layers"));
+                        if (range[1] >= nLayer) {
+                            throw new SpecException(f, "layers %d-%d go past the model's last layer, %d (%s has %d layers)".formatted(
+                                    range[0], range[1], nLayer - 1, model.label(), nLayer));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** "2%", "0.02" or "±2%": a relative CI half-width in (0, 1). */

@@ -5,19 +5,13 @@ import static dev.tierlab.cli.OneLineErrors.assertBadScenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad scenarios that {@code tierlab validate} and {@code run --dry-run} accept today (exit 0), each
- * written as the corpus case it should pass once rejected: exit 2, one line naming the file and
- * the field. Each one's fix belongs in EmulationSpecs / ScenarioLoader / LocatedYaml (the lead's).
+ * Bad scenarios that {@code tierlab validate} and {@code run --dry-run} once accepted: each must now
+ * exit 2 with one line naming the file and the field.
  */
-@Disabled("needs lead's validation change in EmulationSpecs/ScenarioLoader/LocatedYaml: reject each input below "
-        + "(negative placement.kv[].recent, huge tiers.*.channels, tiny tiers.*.granularity, layer ranges past the model's last "
-        + "layer, an unreadable model.path GGUF, cache.tier reported as 'placement', prompt+generate past context, absurd "
-        + "threads, a duplicated key reported without its file)")
 class ScenarioValidationGapsTest {
 
     @TempDir
