@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR: only missing repeats run.")
     Path resume;
 
-    @Option(names = "--shard", paramLabel = "I/N", description = "Run only points whose index mod N is I-1 (1 <= I <= N).")
+    @Option(names = "--shard", paramLabel = "I/N", description = "Run only the workloads whose index mod N is I-1 (1 <= I <= N); each workload keeps its baselines.")
     String shard;
 
     @Option(names = "--dry-run", description = "Print the points that would run, and stop.")

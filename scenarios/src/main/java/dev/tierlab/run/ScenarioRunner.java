@@ -193,7 +193,6 @@ public final class ScenarioRunner {
         for (int i = 0; i < group.size(); i++) {
             pairs.put(group.get(i).id(), existingPairs(group.get(i), nextPair, i));
         }
-        int sequence = 0;
         while (true) {
             boolean any = false;
             for (int i = 0; i < group.size(); i++) {
@@ -204,8 +203,8 @@ public final class ScenarioRunner {
                 }
                 any = true;
                 Baselines b = byConfig.computeIfAbsent(configKey(p), k -> new Baselines());
-                boolean baselineFirst = b.dilation.isEmpty() || sequence % 2 == 0;
-                sequence++;
+                // Each point alternates its own pairs (B E, E B, ...), so drift within a pair cancels over its pairs.
+                boolean baselineFirst = b.dilation.isEmpty() || nextPair[i] % 2 == 0;
                 double[] ratio = runPair(loaded, p, nextPair[i]++, baselineFirst, b);
                 if (ratio != null) {
                     done.add(ratio);

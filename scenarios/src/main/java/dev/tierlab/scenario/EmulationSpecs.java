@@ -78,6 +78,9 @@ public final class EmulationSpecs {
             }
         }
         Map<String, TierSpec> tiers = tiers(block.get("tiers"), baseDir);
+        if (tiers.values().stream().noneMatch(TierSpec::isNative)) {
+            throw new SpecException("tiers.hbm", "no tier is the reference's top tier; keep hbm native (drop its bandwidth and latency) and put lower tiers under other names");
+        }
         Placement placement = placement(block.get("placement"));
         int prefetch = block.containsKey("prefetch") ? integer("prefetch", block.get("prefetch")) : 0;
         long seed = block.containsKey("seed") ? integer("seed", block.get("seed")) : 42;
@@ -90,6 +93,9 @@ public final class EmulationSpecs {
             String cacheTier = String.valueOf(c.get("tier"));
             if (!tiers.containsKey(cacheTier)) {
                 throw new SpecException("cache.tier", "unknown tier '%s'; declared tiers: %s".formatted(cacheTier, String.join(", ", tiers.keySet())));
+            }
+            if (!tiers.get(cacheTier).isNative()) {
+                throw new SpecException("cache.tier", "'%s' is a lower tier; the weight cache lives on the top tier (e.g. hbm)".formatted(cacheTier));
             }
             cache = new WeightCache(cacheTier, Units.bytes("cache.capacity", String.valueOf(c.get("capacity"))));
         }
@@ -159,7 +165,7 @@ public final class EmulationSpecs {
         if (m.containsKey("dtypes")) {
             for (var e : map("reference.dtypes", m.get("dtypes")).entrySet()) {
                 String f = "reference.dtypes." + e.getKey();
-                dtypes.put(e.getKey(), ComputeDtype.parse(String.valueOf(e.getValue())).orElseThrow(() -> new SpecException(f,
+                dtypes.put(e.getKey().toLowerCase(java.util.Locale.ROOT), ComputeDtype.parse(String.valueOf(e.getValue())).orElseThrow(() -> new SpecException(f,
                         "unknown dtype '%s'; use fp32, tf32, fp16, fp8 or int8".formatted(e.getValue()))));
             }
         }
