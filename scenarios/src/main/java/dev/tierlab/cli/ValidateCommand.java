@@ -27,8 +27,11 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             Scenario s = ScenarioLoader.load(scenario);
-            int points = SweepPlanner.plan(s).size();
-            out.printf("%s: ok: %d points x %d repeats (%s, %s)%n", scenario, points, s.repeats(), s.model().label(), s.engine());
+            int points = (int) SweepPlanner.plan(s).stream().filter(p -> !p.baseline()).count();
+            String repeats = s.mode().equals("trace") ? s.repeats() + " traced repeats per workload"
+                    : s.precision() > 0 ? "%d-%d pairs to +-%.1f%%".formatted(s.repeats(), s.maxRepeats(), s.precision() * 100)
+                    : s.repeats() + " pairs";
+            out.printf("%s: ok: %d points x %s (%s, %s, %s mode)%n", scenario, points, repeats, s.model().label(), s.engine(), s.mode());
             return TierlabCli.EXIT_OK;
         } catch (ScenarioException e) {
             e.problems().forEach(err::println);
