@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             CompareCommand.class,
             MergeCommand.class,
+            DoctorCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class TierlabCli implements Runnable {

@@ -48,7 +48,8 @@ public final class MemoryBandwidth {
         }
     }
 
-    private static long sum(MemorySegment s) {
+    /** The sum of the segment's longs, four independent chains (its length a multiple of 32). */
+    static long sum(MemorySegment s) {
         long a = 0, b = 0, c = 0, d = 0;
         long n = s.byteSize();
         for (long i = 0; i < n; i += 32) {
