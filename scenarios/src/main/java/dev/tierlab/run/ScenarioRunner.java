@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tierlab.emulator.Emulator;
+import dev.tierlab.emulator.calibrate.Doctor;
+import dev.tierlab.emulator.calibrate.Sentinel;
+import dev.tierlab.emulator.calibrate.SentinelSeries;
 import dev.tierlab.emulator.inject.DilationWindow;
 import dev.tierlab.emulator.inject.Injector;
 import dev.tierlab.emulator.inject.Realization;
@@ -16,6 +19,8 @@ import dev.tierlab.emulator.timeline.TimelineConfig;
 import dev.tierlab.emulator.timeline.Trace;
 import dev.tierlab.inference.bench.BenchSample;
 import dev.tierlab.inference.bench.BenchTest;
+import dev.tierlab.inference.bench.GcPauses;
+import dev.tierlab.inference.engine.ColdStart;
 import dev.tierlab.inference.bench.Repetition;
 import dev.tierlab.inference.emulation.EmulatedHook;
 import dev.tierlab.inference.emulation.TimelineHook;
@@ -87,6 +92,11 @@ public final class ScenarioRunner {
     private final Path scenarioFile;
     private final Options options;
     private Injector injector;
+    private LoadedModel loaded;
+    private Path modelFile;
+    private Sentinel sentinel;
+    private final SentinelSeries sentinels = new SentinelSeries();
+    private Doctor.Verdict verdict;
     private double hostDram = Double.NaN;
     private RunDirectory dir;
     private Instant start;
@@ -133,15 +143,19 @@ public final class ScenarioRunner {
         if (hostReference || points.stream().anyMatch(p -> p.scenario().mode().equals("copy"))) {
             hostDram = Calibration.baseBandwidth(options.calibrationFile(), err);
         }
+        verdict = Doctor.check();
+        err.println("tierlab doctor: " + verdict.summary());
+        verdict.lines().stream().filter(l -> !l.startsWith("ok")).forEach(l -> err.println("  " + l));
         dir.write("env.json", JSON.writeValueAsString(env(hash, null)));
-        Path modelFile = ModelFiles.resolve(scenario.model(), options.cacheDir(), (done, t, x) -> { });
+        modelFile = ModelFiles.resolve(scenario.model(), options.cacheDir(), (done, t, x) -> { });
         injector = Injector.calibrated();
+        sentinel = new Sentinel();
         total = plannedRepeats(points);
         runStart = System.nanoTime();
         Thread onInterrupt = new Thread(() -> err.printf("%ntierlab: interrupted; %d finished repeats are kept in %s "
                 + "(continue with: tierlab run %s --resume %s)%n", dir.resultCount(), dir.path(), scenarioFile, dir.path()));
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        LoadedModel loaded = engine().load(modelFile);
+        loaded = engine().load(modelFile);
         int pointsRun = 0;
         try {
             model = new LinkedHashMap<>();
@@ -153,11 +167,6 @@ public final class ScenarioRunner {
             Map<String, List<SweepPlanner.Point>> byWorkload = new LinkedHashMap<>();
             points.forEach(p -> byWorkload.computeIfAbsent(workloadKey(p), k -> new ArrayList<>()).add(p));
             for (List<SweepPlanner.Point> group : byWorkload.values()) {
-                if (scenario.workload().cold()) {
-                    loaded.close();
-                    PageCache.drop(modelFile);
-                    loaded = engine().load(modelFile);
-                }
                 warmUp(loaded, group);
                 if (scenario.mode().equals("trace")) {
                     runTrace(loaded, group);
@@ -168,6 +177,7 @@ public final class ScenarioRunner {
             }
         } finally {
             loaded.close();
+            sentinel.close();
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
         }
         if (options.terminal()) {
@@ -364,6 +374,7 @@ public final class ScenarioRunner {
                 brow.put("point_id", baselineId);
                 brow.put("point", Map.of());
                 ResultRow.addReference(brow, base0, null, test, tc0.reference());
+                brow.putAll(conditions);
                 dir.addResult(brow);
                 ran++;
                 for (SweepPlanner.Point p : points) {
@@ -392,12 +403,43 @@ public final class ScenarioRunner {
 
     // ---------------------------------------------------------------- one repeat
 
-    private BenchSample repeat(LoadedModel loaded, ContextConfig cc, BenchTest test, LayerHook hook, SweepPlanner.Point p, int pair,
+    /** What happened around a repeat: the sentinel before it, GC pauses inside it, and for cold runs the load. */
+    private Map<String, Object> conditions = new LinkedHashMap<>();
+
+    private BenchSample repeat(LoadedModel ignored, ContextConfig cc, BenchTest test, LayerHook hook, SweepPlanner.Point p, int pair,
             char role) {
-        try (EngineContext ctx = loaded.newContext(cc, hook)) {
+        conditions = new LinkedHashMap<>();
+        Sentinel.Probe probe = sentinel.probe();
+        SentinelSeries.Reading reading = sentinels.record(probe.gigabytesPerSecond());
+        conditions.put("sentinel_gbps", ResultRow.round(reading.gbps()));
+        conditions.put("disturbed", reading.disturbed());
+        ColdStart.Load cold = null;
+        if (scenario.workload().cold()) {
+            loaded.close();
+            cold = ColdStart.load(engine(), modelFile);
+            loaded = cold.model();
+            conditions.put("load_ms", ResultRow.round(cold.loadMillis()));
+            conditions.put("resident_before_load", ResultRow.round(cold.beforeLoad().fraction()));
+        }
+        try (EngineContext ctx = loaded.newContext(cc, hook); GcPauses gc = new GcPauses()) {
+            if (cold != null) {
+                PageCache.Eviction ev = PageCache.evict(modelFile);
+                conditions.put("resident_before_first_token", ResultRow.round(ev.after().fraction()));
+                if (!ev.cold()) {
+                    conditions.put("cold_problem", ev.problem());
+                }
+            }
             // Both sides of a pair draw the same tokens: the pair differs only in the emulation.
             SplittableRandom rnd = new SplittableRandom(scenario.seed() * 1_000_003L + p.index() * 7919L + pair);
-            return Repetition.run(ctx, test, rnd, hook);
+            gc.start();
+            BenchSample s = Repetition.run(ctx, test, rnd, hook);
+            GcPauses.Summary g = gc.stop();
+            Map<String, Object> gcm = new LinkedHashMap<>();
+            gcm.put("count", g.pauses());
+            gcm.put("total_ms", g.totalMillis());
+            gcm.put("max_ms", g.maxMillis());
+            conditions.put("gc", gcm);
+            return s;
         }
     }
 
@@ -423,6 +465,7 @@ public final class ScenarioRunner {
 
     private void add(Map<String, Object> row, SweepPlanner.Point p, String role, BenchSample s, ReferenceTimeline.Result ref)
             throws IOException {
+        row.putAll(conditions);
         dir.addResult(row);
         String prefix = "histograms/%03d-".formatted(p.index());
         Histogram itl = ResultRow.itlHistogram(s);
@@ -669,10 +712,23 @@ public final class ScenarioRunner {
         env.put("llama_cpp_build", LlamaCpp.BUILD_NUMBER + " (" + LlamaCpp.BUILD_COMMIT + ")");
         env.put("llama_cpp_system_info", LlamaCpp.get().systemInfo());
         env.put("cache_mode", scenario.workload().cold()
-                ? "cold: before each workload the model is freed, its pages dropped with posix_fadvise(POSIX_FADV_DONTNEED), "
-                        + "and it is loaded again"
+                ? "cold: before each repeat the model is freed, its pages dropped (posix_fadvise DONTNEED) and it is loaded again "
+                        + "(load_ms); after the context is made its mapped pages are paged out (MADV_PAGEOUT), and mincore says how many "
+                        + "were still resident before the first token (resident_before_first_token)"
                 : "warm: the model stays loaded; each repeat gets a fresh context");
         env.put("calibration", Calibration.load(options.calibrationFile()).orElse(null));
+        if (sentinels.size() > 0) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("median_gbps", ResultRow.round(sentinels.median()));
+            sm.put("p10_gbps", ResultRow.round(sentinels.p10()));
+            sm.put("spread", ResultRow.round(sentinels.spread()));
+            sm.put("n", sentinels.size());
+            sm.put("disturbed_below", "%.0f%% under the median of the earlier probes".formatted(sentinels.threshold() * 100));
+            env.put("sentinel", sm);
+        }
+        if (verdict != null) {
+            env.put("doctor", Map.of("trustworthy", verdict.trustworthy(), "summary", verdict.summary(), "checks", verdict.lines()));
+        }
         env.put("load_average_start", EnvInfo.loadAverage());
         env.put("start_time", start.toString());
         if (end != null) {
