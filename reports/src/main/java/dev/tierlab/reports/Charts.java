@@ -122,10 +122,11 @@ final class Charts {
      * sample supports ({@link TailPercentile#minSamples}: n &gt;= 1/(1-q)). Dashed curves are baselines.
      */
     static XYChart tailLatency(String title, List<String> names, List<LatencyTail> tails, List<Boolean> baseline) {
-        XYChart chart = new XYChartBuilder().width(820).height(480).title(title).xAxisTitle("percentile")
+        XYChart chart = new XYChartBuilder().width(820).height(440 + 18 * names.size()).title(title).xAxisTitle("percentile")
                 .yAxisTitle("per-token decode time (ms)").build();
         style(chart);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setXAxisTickMarkSpacingHint(160);
         double maxNines = 0;
         for (int i = 0; i < names.size(); i++) {
             LatencyTail t = tails.get(i);

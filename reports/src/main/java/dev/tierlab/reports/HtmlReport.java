@@ -59,13 +59,7 @@ final class HtmlReport {
 
         h.append("<h2>Run conditions</h2>");
         if (env != null) {
-            h.append("<p class=\"muted\">").append(esc(env.path("cpu").asText())).append(", ").append(esc(env.path("cores").asText()))
-                    .append(" cores, governor ").append(esc(env.path("governor").asText())).append(", kernel ")
-                    .append(esc(env.path("kernel").asText())).append(", ").append(esc(env.path("jvm").asText()))
-                    .append(" · tierlab ").append(esc(env.path("tierlab_version").asText())).append(" ")
-                    .append(esc(env.path("tierlab_git_sha").asText())).append(" · llama.cpp ").append(esc(env.path("llama_cpp_build").asText()))
-                    .append(" · ").append(esc(env.path("start_time").asText())).append(" – ").append(esc(env.path("end_time").asText()))
-                    .append("</p>");
+            h.append("<p class=\"muted\">").append(esc(conditions(env))).append("</p>");
         }
         h.append("<details><summary>scenario.yaml</summary><pre>").append(esc(data.scenarioYaml())).append("</pre></details>");
         h.append("<details><summary>env.json</summary><pre>");
@@ -174,13 +168,13 @@ final class HtmlReport {
     }
 
     private static void tails(StringBuilder h, ReportContent c) {
-        h.append("<h2>Tails</h2><p class=\"muted\">Per-token decode time on the host clock (ms), pooled over repeats, baseline beside "
-                + "emulated. A percentile needs n ≥ 1/(1−q) samples (p99: 100, p99.9: 1000), else n/a; the p99 interval "
+        h.append("<h2>Tails</h2><p class=\"muted\">Per-token decode time on the host clock (ms), pooled over repeats: "
+                + "the point's baseline repeats (base) beside its emulated repeats (emu). A percentile needs n ≥ 1/(1−q) samples (p99: 100, p99.9: 1000), else n/a; the p99 interval "
                 + "(order statistics, binomial, ≥95%) needs n ≥ 300.</p>");
         h.append("<table><tr><th class=l>point</th>");
         for (String side : List.of("baseline", "emulated")) {
             for (double q : LatencyTail.QUANTILES) {
-                h.append("<th>").append(side).append(" ").append(TailPercentile.labelOf(q)).append("</th>");
+                h.append("<th>").append(side.equals("baseline") ? "base" : "emu").append(" ").append(TailPercentile.labelOf(q)).append("</th>");
             }
         }
         h.append("</tr>");
@@ -189,10 +183,10 @@ final class HtmlReport {
                 continue;
             }
             LatencyTail.Sides s = c.tail(p);
-            h.append("<tr><td class=l>").append(esc(p.label())).append("</td>");
+            h.append("<tr><td class=\"l wrap\">").append(esc(p.label())).append("</td>");
             for (LatencyTail t : List.of(s.baseline(), s.emulated())) {
                 for (double q : LatencyTail.QUANTILES) {
-                    h.append("<td>").append(esc(t.percentile(q).text("", 2))).append("</td>");
+                    h.append("<td>").append(esc(t.percentile(q).text("", 2, q >= 0.99))).append("</td>");
                 }
             }
             h.append("</tr>");
@@ -231,6 +225,29 @@ final class HtmlReport {
             String svg = Files.readString(c).replaceFirst("(?s)^<\\?xml.*?\\?>", "").replaceFirst("(?s)<!DOCTYPE[^>]*>", "");
             h.append("<div class=\"plot\">").append(svg).append("</div>");
         }
+    }
+
+    /** "cpu, 16 cores, governor performance, kernel 6.1, JVM 25 · tierlab 0.1 abc123 · llama.cpp b1 · start – end", missing parts left out. */
+    static String conditions(JsonNode env) {
+        List<String> parts = new java.util.ArrayList<>();
+        java.util.function.BiConsumer<String, String> add = (prefix, key) -> {
+            String v = env.path(key).asText("");
+            if (!v.isEmpty()) {
+                parts.add(prefix + v);
+            }
+        };
+        add.accept("", "cpu");
+        add.accept("cores: ", "cores");
+        add.accept("governor ", "governor");
+        add.accept("kernel ", "kernel");
+        add.accept("", "jvm");
+        add.accept("tierlab ", "tierlab_version");
+        add.accept("", "tierlab_git_sha");
+        add.accept("llama.cpp ", "llama_cpp_build");
+        add.accept("threads ", "threads_placement");
+        add.accept("from ", "start_time");
+        add.accept("to ", "end_time");
+        return String.join(", ", parts);
     }
 
     static String esc(String s) {

@@ -100,7 +100,7 @@ final class MarkdownReport {
             sb.append("| ").append(cell(p.label())).append(" |");
             for (LatencyTail t : List.of(s.baseline(), s.emulated())) {
                 for (double q : LatencyTail.QUANTILES) {
-                    sb.append(" ").append(t.percentile(q).text("", 2)).append(" |");
+                    sb.append(" ").append(t.percentile(q).text("", 2, q >= 0.99)).append(" |");
                 }
             }
             sb.append("\n");
@@ -122,10 +122,7 @@ final class MarkdownReport {
             }
         }
         if (env != null) {
-            sb.append("\n## Run conditions\n\n").append(env.path("cpu").asText()).append(", ").append(env.path("cores").asText())
-                    .append(" cores, kernel ").append(env.path("kernel").asText()).append(", ").append(env.path("jvm").asText())
-                    .append(". tierlab ").append(env.path("tierlab_version").asText()).append(" (").append(env.path("tierlab_git_sha").asText())
-                    .append("), llama.cpp ").append(env.path("llama_cpp_build").asText()).append(".\n");
+            sb.append("\n## Run conditions\n\n").append(HtmlReport.conditions(env)).append(".\n");
         }
         return sb.toString();
     }

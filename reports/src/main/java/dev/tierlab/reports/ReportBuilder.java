@@ -112,39 +112,53 @@ public final class ReportBuilder {
         points.stream().filter(p -> p.data().nGen() > 0).sorted(Comparator.comparingInt(p -> p.data().pointIndex()))
                 .forEach(p -> byWorkload.computeIfAbsent(p.workloadKey(), k -> new ArrayList<>()).add(p));
         for (var w : byWorkload.entrySet()) {
-            List<String> names = new ArrayList<>();
-            List<LatencyTail> ts = new ArrayList<>();
-            List<Boolean> isBase = new ArrayList<>();
-            List<double[]> baseSamples = new ArrayList<>();
-            java.util.Set<LatencyTail> seenBase = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            for (PointSummary p : w.getValue()) {
-                LatencyTail.Sides s = tails.get(p.pointId());
-                if (s == null) {
-                    continue;
-                }
-                if (s.baseline().n() > 0 && seenBase.add(s.baseline())) {
-                    baseSamples.add(s.baseline().samplesMs());
-                }
-                if (!p.data().baselinePoint() && s.emulated().n() > 0) {
-                    names.add(p.label());
-                    ts.add(s.emulated());
-                    isBase.add(false);
-                    writeHgrm(s.emulated(), outDir.resolve("histograms").resolve("%03d-itl-ms.hgrm".formatted(p.data().pointIndex())));
-                }
+            TailSeries ts = tailSeries(w.getValue(), tails);
+            for (int i = 0; i < ts.names().size(); i++) {
+                String file = ts.baseline().get(i) ? safe(w.getKey()) + "-baseline-itl-ms.hgrm" : "%03d-itl-ms.hgrm".formatted(ts.pointIndex().get(i));
+                writeHgrm(ts.tails().get(i), outDir.resolve("histograms").resolve(file));
             }
-            LatencyTail pooledBase = new LatencyTail(baseSamples.stream().flatMapToDouble(java.util.Arrays::stream).toArray());
-            if (pooledBase.n() > 0) {
-                names.addFirst("baseline");
-                ts.addFirst(pooledBase);
-                isBase.addFirst(true);
-                writeHgrm(pooledBase, outDir.resolve("histograms").resolve(safe(w.getKey()) + "-baseline-itl-ms.hgrm"));
-            }
-            if (!ts.isEmpty()) {
-                out.add(Charts.save(Charts.tailLatency(w.getKey() + ": per-token decode time by percentile (host)", names, ts, isBase),
-                        outDir.resolve("curves").resolve(safe(w.getKey() + "-itl-tail"))));
+            if (!ts.names().isEmpty()) {
+                out.add(Charts.save(Charts.tailLatency(w.getKey() + ": per-token decode time by percentile (host)", ts.names(), ts.tails(),
+                        ts.baseline()), outDir.resolve("curves").resolve(safe(w.getKey() + "-itl-tail"))));
             }
         }
         return out;
+    }
+
+    /** The curves of one workload's tail chart: the pooled baseline first, then each point's emulated tail. */
+    record TailSeries(List<String> names, List<LatencyTail> tails, List<Boolean> baseline, List<Integer> pointIndex) {
+    }
+
+    static TailSeries tailSeries(List<PointSummary> workloadPoints, Map<String, LatencyTail.Sides> tails) {
+        List<String> names = new ArrayList<>();
+        List<LatencyTail> ts = new ArrayList<>();
+        List<Boolean> isBase = new ArrayList<>();
+        List<Integer> index = new ArrayList<>();
+        List<double[]> baseSamples = new ArrayList<>();
+        java.util.Set<LatencyTail> seenBase = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (PointSummary p : workloadPoints) {
+            LatencyTail.Sides s = tails.get(p.pointId());
+            if (s == null) {
+                continue;
+            }
+            if (s.baseline().n() > 0 && seenBase.add(s.baseline())) {
+                baseSamples.add(s.baseline().samplesMs());
+            }
+            if (!p.data().baselinePoint() && s.emulated().n() > 0) {
+                names.add(p.label());
+                ts.add(s.emulated());
+                isBase.add(false);
+                index.add(p.data().pointIndex());
+            }
+        }
+        LatencyTail pooledBase = new LatencyTail(baseSamples.stream().flatMapToDouble(java.util.Arrays::stream).toArray());
+        if (pooledBase.n() > 0) {
+            names.addFirst("baseline");
+            ts.addFirst(pooledBase);
+            isBase.addFirst(true);
+            index.addFirst(-1);
+        }
+        return new TailSeries(names, ts, isBase, index);
     }
 
     private static void writeHgrm(LatencyTail t, Path target) throws IOException {

@@ -77,7 +77,9 @@ public final class Requirements {
                 return "n/a";
             }
             String est = boundText(estimate);
-            if (!low.present()) {
+            boolean intervalSaysNoMore = estimate.censored() != 0 && low.censored() == estimate.censored()
+                    && high.censored() == estimate.censored();
+            if (!low.present() || intervalSaysNoMore) {
                 return est;
             }
             return est + " (" + intervalText() + ")";

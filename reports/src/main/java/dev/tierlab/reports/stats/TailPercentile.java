@@ -104,11 +104,16 @@ public record TailPercentile(double quantile, int n, double value, double ciLow,
 
     /** "12.3 ms (11.9–12.8)", "12.3 ms", or "n/a (n=57)". */
     public String text(String unit, int decimals) {
+        return text(unit, decimals, true);
+    }
+
+    /** As {@link #text(String, int)}, the interval left out when {@code withInterval} is false. */
+    public String text(String unit, int decimals, boolean withInterval) {
         if (!available()) {
             return "n/a (n=" + n + ")";
         }
         String v = fmt(value, decimals) + (unit.isEmpty() ? "" : " " + unit);
-        return hasInterval() ? v + " (" + fmt(ciLow, decimals) + "–" + fmt(ciHigh, decimals) + ")" : v;
+        return withInterval && hasInterval() ? v + " (" + fmt(ciLow, decimals) + "–" + fmt(ciHigh, decimals) + ")" : v;
     }
 
     /** The value for a CSV cell: the number, or empty when the sample cannot support it. */
