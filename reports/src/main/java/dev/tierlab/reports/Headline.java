@@ -26,6 +26,11 @@ public record Headline(Optional<String> question, String answer) {
             long curves = requirements.stream().map(x -> x.workload() + "|" + x.facet() + "|" + x.axis().name()).distinct().count();
             String where = r.workload() + (r.facet().isEmpty() ? "" : " [" + r.facet() + "]");
             String ci = r.low().present() ? " (95% CI " + r.intervalText() + ")" : "";
+            if (!r.estimate().present() && r.reference().present()) {
+                return "No host measurement (reference model only): to keep " + r.metric().description() + " within "
+                        + Requirements.pct(r.targetLoss()) + " of baseline on " + where + ", the reference model puts " + r.axis().name() + " at "
+                        + r.boundText(r.reference()) + (curves > 1 ? "; " + (curves - 1) + " more curve(s) in the requirement table." : ".");
+            }
             String est = r.estimate().censored() == 0 ? r.axis().name() + " must be " + r.direction() + " " + r.axis().format(r.estimate().value()) + ci
                     : r.axis().name() + ": " + r.boundText(r.estimate()) + ci;
             return "To keep " + r.metric().description() + " within " + Requirements.pct(r.targetLoss()) + " of baseline on " + where + ", "

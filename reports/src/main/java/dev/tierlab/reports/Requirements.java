@@ -74,7 +74,7 @@ public final class Requirements {
         /** "&gt;= 0.62x (0.55x–0.70x)", or the censored wording. */
         public String requirementText() {
             if (!estimate.present()) {
-                return "n/a";
+                return "no host measurement";
             }
             String est = boundText(estimate);
             boolean intervalSaysNoMore = estimate.censored() != 0 && low.censored() == estimate.censored()
@@ -162,38 +162,45 @@ public final class Requirements {
         List<Row> rows = new ArrayList<>();
         for (Curve c : curves) {
             List<Node> nodes = c.nodes().stream().filter(n -> n.sample() != null).toList();
-            if (nodes.size() < 2) {
+            List<Node> refNodes = c.nodes().stream().filter(n -> n.point().reference().present()).toList();
+            boolean measured = nodes.size() >= 2;
+            if (!measured && refNodes.size() < 2) {
                 continue;
             }
+            double[] refX = refNodes.stream().mapToDouble(n -> c.axis().scale(n.x())).toArray();
+            double[] refY = refNodes.stream().mapToDouble(n -> n.point().reference().median()).toArray();
             double[] xs = nodes.stream().mapToDouble(n -> c.axis().scale(n.x())).toArray();
             double[] y = nodes.stream().mapToDouble(n -> n.sample().estimate()).toArray();
             double[] w = nodes.stream().mapToDouble(n -> n.sample().n()).toArray();
+            // direction: the axis's own, else the data's (measured when there is a measurement, else the reference)
+            double[] dy = measured ? y : refY;
+            double[] dw = measured ? w : ones(refY.length);
             boolean increasing = c.axis().higherIsBetter() != 0 ? c.axis().higherIsBetter() > 0
-                    : Isotonic.sse(y, w, Isotonic.fit(y, w, true)) <= Isotonic.sse(y, w, Isotonic.fit(y, w, false));
-            double[] fit = Isotonic.fit(y, w, increasing);
-            List<Node> refNodes = c.nodes().stream().filter(n -> n.point().reference().present()).toList();
-            double[] refX = refNodes.stream().mapToDouble(n -> c.axis().scale(n.x())).toArray();
-            double[] refFit = refNodes.size() < 2 ? null : Isotonic.fit(refNodes.stream().mapToDouble(n -> n.point().reference().median())
-                    .toArray(), ones(refNodes.size()), increasing);
+                    : Isotonic.sse(dy, dw, Isotonic.fit(dy, dw, true)) <= Isotonic.sse(dy, dw, Isotonic.fit(dy, dw, false));
+            double[] refFit = refNodes.size() < 2 ? null : Isotonic.fit(refY, ones(refY.length), increasing);
             double[][] replicates = new double[targets.length][resamples];
-            SplittableRandom rnd = new SplittableRandom((c.workload() + "|" + c.axis().name() + "|" + c.facet()).hashCode());
-            double[] yb = new double[y.length];
-            for (int b = 0; b < resamples; b++) {
-                for (int i = 0; i < yb.length; i++) {
-                    yb[i] = nodes.get(i).sample().draw(rnd);
-                }
-                double[] fb = Isotonic.fit(yb, w, increasing);
-                for (int t = 0; t < targets.length; t++) {
-                    replicates[t][b] = invertScaled(xs, fb, 1 - targets[t], increasing);
+            double[] fit = null;
+            boolean withCi = measured && nodes.stream().allMatch(n -> n.sample().n() >= 2);
+            if (measured) {
+                fit = Isotonic.fit(y, w, increasing);
+                SplittableRandom rnd = new SplittableRandom((c.workload() + "|" + c.axis().name() + "|" + c.facet()).hashCode());
+                double[] yb = new double[y.length];
+                for (int b = 0; withCi && b < resamples; b++) {
+                    for (int i = 0; i < yb.length; i++) {
+                        yb[i] = nodes.get(i).sample().draw(rnd);
+                    }
+                    double[] fb = Isotonic.fit(yb, w, increasing);
+                    for (int t = 0; t < targets.length; t++) {
+                        replicates[t][b] = invertScaled(xs, fb, 1 - targets[t], increasing);
+                    }
                 }
             }
             for (int t = 0; t < targets.length; t++) {
                 double level = 1 - targets[t];
                 double[] rep = replicates[t];
                 Arrays.sort(rep);
-                boolean withCi = nodes.stream().allMatch(n -> n.sample().n() >= 2);
                 rows.add(new Row(c.workload(), c.facet(), c.axis(), c.metric(), targets[t], increasing,
-                        bound(c.axis(), xs, invertScaled(xs, fit, level, increasing)),
+                        measured ? bound(c.axis(), xs, invertScaled(xs, fit, level, increasing)) : Bound.NONE,
                         withCi ? bound(c.axis(), xs, PercentileBootstrap.nearestRank(rep, 0.025)) : Bound.NONE,
                         withCi ? bound(c.axis(), xs, PercentileBootstrap.nearestRank(rep, 0.975)) : Bound.NONE,
                         refFit == null ? Bound.NONE : bound(c.axis(), refX, invertScaled(refX, refFit, level, increasing)),

@@ -49,6 +49,25 @@ class DegradationTest {
     }
 
     @Test
+    void pairsAreMatchedByTheirPairIndexWhateverTheLineOrder() {
+        // every pair has its own speed (10, 20, ... ms), the emulated half 1/0.8 slower: only right pairing gives 0.8 each
+        RunFixture f = new RunFixture(9);
+        for (int p = 0; p < 6; p++) {
+            f.lines().add(f.v2Line("w/x", 0, Map.of("bw", "1x"), "emulated", p, (10 + 10 * p) / 0.8, 64, 80, 0));
+        }
+        for (int p = 5; p >= 0; p--) {
+            f.lines().add(f.v2Line("w/x", 0, Map.of("bw", "1x"), "baseline", p, 10 + 10 * p, 64, 100, 0));
+        }
+        PointData d = PointData.of(run(f, dir).records(), false).getFirst();
+        assertEquals(6, d.pairs().size());
+        for (PointData.Pair p : d.pairs()) {
+            assertEquals(p.index(), p.baseline().pair());
+            assertEquals(p.index(), p.emulated().pair());
+            assertEquals(0.8, Metric.DECODE.ratio(p.baseline(), p.emulated()), 0.01);
+        }
+    }
+
+    @Test
     void fallsBackToItlP50WithoutDecodeArrays() {
         RunFixture f = new RunFixture(2).pairedPoint("w/x", Map.of("bw", "1x"), 6, 0.9, 0.9, 10, 0.01, 8);
         f.lines().forEach(m -> m.remove("decode_ms"));

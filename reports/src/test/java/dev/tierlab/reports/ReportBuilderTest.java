@@ -48,7 +48,8 @@ class ReportBuilderTest {
         int q = html.indexOf("how much HBF bandwidth keeps decode within 10% of HBM-only?");
         int a = html.indexOf("<b>Answer.</b>");
         int points = html.indexOf("<h2>Points</h2>");
-        assertTrue(q > 0 && a > q && points > a, "question, then answer, then evidence");
+        int noise = html.indexOf("<h2>Noise floor</h2>");
+        assertTrue(q > 0 && a > q && noise > a && points > noise, "question, answer, noise floor, then the points");
         assertTrue(rep.headline().answer().matches("To keep decode speed \\(per-token time\\) within 10% of baseline on p16-n32-d0, "
                 + "tiers\\.hbf\\.read_bandwidth must be at least 0\\.\\d+x \\(95% CI 0\\.\\d+x–\\d\\.\\d+x\\)\\."), rep.headline().answer());
         assertTrue(md.indexOf("**Question.**") < md.indexOf("**Answer.**") && md.indexOf("**Answer.**") < md.indexOf("## Points"));
@@ -110,6 +111,34 @@ class ReportBuilderTest {
                 new ReportBuilder.Options(true, Requirements.DEFAULT_TARGETS, 2000));
         assertEquals(8, rep.points().get(2).n());
         assertTrue(Files.readString(rep.html()).contains("kept in the curves"));
+    }
+
+    @Test
+    void traceModeRunsAnswerFromTheReferenceModelAndSaySo() throws IOException {
+        RunFixture f = new RunFixture(23);
+        for (String bw : BW) {
+            double r = RunFixture.trueRatio(Double.parseDouble(bw.replace("x", "")), 0.1);
+            f.pairedPoint("w/bw=" + bw, Map.of("tiers.hbf.read_bandwidth", bw), 3, r, r, 10, 0.01, 8);
+        }
+        for (Map<String, Object> m : f.lines()) {
+            if (m.get("role").equals("emulated")) {
+                m.put("mode", "trace");
+                m.remove("decode_ms");
+                m.put("tg_tps", null);
+                m.put("pp_tps", null);
+                m.put("itl_ms", Map.of());
+            }
+        }
+        Path run = f.write(dir.resolve("trace"));
+        ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
+        assertEquals(3, rep.requirements().size());
+        Requirements.Row r10 = rep.requirements().get(1);
+        assertFalse(r10.estimate().present());
+        assertTrue(r10.reference().present());
+        assertEquals("no host measurement", r10.requirementText());
+        assertTrue(rep.headline().answer().startsWith("No host measurement (reference model only): to keep decode throughput within 10%"),
+                rep.headline().answer());
+        assertTrue(rep.points().stream().allMatch(p -> p.degradation().n() == 0));
     }
 
     @Test
