@@ -89,12 +89,12 @@ public final class Comparison {
             out.add("p: two-sided Mann-Whitney U, exact permutation distribution up to " + MannWhitney.EXACT_MAX_POOLED
                     + " pooled repeats (ties by midranks, exact given the ties), normal approximation above.");
             out.add(String.format(Locale.ROOT, "p(Holm): Holm-Bonferroni over all %d tests (points x metrics); a difference needs "
-                    + ">= %d repeats per side and p(Holm) <= %.3g.", tests(), options.minPerSide(), options.alpha()));
+                    + ">= %d repeats per side and p(Holm) <= %s.", tests(), options.minPerSide(), plain(options.alpha())));
             TreeSet<String> sizes = new TreeSet<>();
             for (Row r : rows) {
                 if (r.test() != null && r.test().exact()) {
                     sizes.add(String.format(Locale.ROOT, "nA=%d, nB=%d: smallest possible p %.4f, real false-positive rate of one test at "
-                            + "alpha %.3g: %.4f", r.nA(), r.nB(), r.test().minAttainableP(), options.alpha(), r.test().attainedAlpha()));
+                            + "alpha %s: %.4f", r.nA(), r.nB(), r.test().minAttainableP(), plain(options.alpha()), r.test().attainedAlpha()));
                 }
             }
             sizes.forEach(s -> out.add("attained alpha, " + s + "."));
@@ -106,6 +106,11 @@ public final class Comparison {
     }
 
     private Comparison() {
+    }
+
+    /** 0.05 as "0.05", not "0.0500". */
+    static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     public static Result compare(RunData a, RunData b, Options o) {
