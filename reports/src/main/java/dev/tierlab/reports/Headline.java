@@ -25,7 +25,8 @@ public record Headline(Optional<String> question, String answer) {
                     .findFirst().orElse(first);
             long curves = requirements.stream().map(x -> x.workload() + "|" + x.facet() + "|" + x.axis().name()).distinct().count();
             String where = r.workload() + (r.facet().isEmpty() ? "" : " [" + r.facet() + "]");
-            String ci = r.low().present() ? " (95% CI " + r.intervalText() + ")" : "";
+            String ci = !r.intervalText().isEmpty() ? " (95% CI " + r.intervalText() + ")"
+                    : r.enoughPairs() ? "" : " (indicative only: a point has fewer than " + RatioEstimate.MIN_N + " pairs, so no interval)";
             if (!r.estimate().present() && r.reference().present()) {
                 return "No host measurement (reference model only): to keep " + r.metric().description() + " within "
                         + Requirements.pct(r.targetLoss()) + " of baseline on " + where + ", the reference model puts " + r.axis().name() + " at "

@@ -88,7 +88,7 @@ final class HtmlReport {
         h.append("<li>Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves (--include-disturbed)"
                         : ", left out of the curves, listed below").append(".</li>");
-        h.append("<li>Per-pair SD of ln(ratio) (").append(esc(n.metric().description())).append("): ")
+        h.append("<li>Pair-to-pair noise (SD of ln per-pair ratio, ").append(esc(n.metric().key())).append("): ")
                 .append(Double.isFinite(n.pairSdLog()) ? fmt(100 * n.pairSdLog(), 2) + "%" : "n/a")
                 .append(n.paired() ? "" : " (unpaired run: √2 × per-repeat SD)").append(". ").append(esc(n.powerSentence())).append("</li>");
         if (c.targetPrecision().isPresent()) {

@@ -37,7 +37,7 @@ final class MarkdownReport {
         sb.append("- Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves" : ", left out of the curves, listed below")
                 .append(".\n");
-        sb.append("- Per-pair SD of ln(ratio) (").append(n.metric().description()).append("): ")
+        sb.append("- Pair-to-pair noise (SD of ln per-pair ratio, ").append(n.metric().key()).append("): ")
                 .append(Double.isFinite(n.pairSdLog()) ? fmt(100 * n.pairSdLog(), 2) + "%" : "n/a")
                 .append(n.paired() ? "" : " (unpaired run: √2 × per-repeat SD)").append(". ").append(n.powerSentence()).append("\n");
         if (c.targetPrecision().isPresent()) {

@@ -2,6 +2,7 @@ package dev.tierlab.reports;
 
 import dev.tierlab.reports.stats.Isotonic;
 import dev.tierlab.reports.stats.PercentileBootstrap;
+import dev.tierlab.reports.stats.RatioEstimate;
 import dev.tierlab.reports.stats.RatioSample;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,7 +66,12 @@ public final class Requirements {
      * is the same read off the reference curve.
      */
     public record Row(String workload, String facet, Axis axis, Metric metric, double targetLoss, boolean higherIsBetter,
-            Bound estimate, Bound low, Bound high, Bound reference, int points) {
+            Bound estimate, Bound low, Bound high, Bound reference, int points, int minPairs) {
+
+        /** Whether every point on the curve has the pairs a conclusive ratio needs; otherwise no interval is shown. */
+        public boolean enoughPairs() {
+            return minPairs >= RatioEstimate.MIN_N;
+        }
 
         public String direction() {
             return higherIsBetter ? "at least" : "at most";
@@ -79,6 +85,9 @@ public final class Requirements {
             String est = boundText(estimate);
             boolean intervalSaysNoMore = estimate.censored() != 0 && low.censored() == estimate.censored()
                     && high.censored() == estimate.censored();
+            if (!enoughPairs()) {
+                return est + " (indicative: a point has " + minPairs + " < " + RatioEstimate.MIN_N + " pairs, no interval)";
+            }
             if (!low.present() || intervalSaysNoMore) {
                 return est;
             }
@@ -87,7 +96,7 @@ public final class Requirements {
 
         /** "0.55x–0.70x", with "&lt;"/"&gt;" where a bound falls outside the tested range; "" without an interval. */
         public String intervalText() {
-            return low.present() ? edge(low) + "–" + edge(high) : "";
+            return low.present() && enoughPairs() ? edge(low) + "–" + edge(high) : "";
         }
 
         /** The whole sentence: "to keep decode within 10%: tiers.hbf.read_bandwidth >= 0.62x (0.55x–0.70x)". */
@@ -204,7 +213,7 @@ public final class Requirements {
                         withCi ? bound(c.axis(), xs, PercentileBootstrap.nearestRank(rep, 0.025)) : Bound.NONE,
                         withCi ? bound(c.axis(), xs, PercentileBootstrap.nearestRank(rep, 0.975)) : Bound.NONE,
                         refFit == null ? Bound.NONE : bound(c.axis(), refX, invertScaled(refX, refFit, level, increasing)),
-                        nodes.size()));
+                        nodes.size(), nodes.stream().mapToInt(n -> n.sample().n()).min().orElse(0)));
             }
         }
         return rows;

@@ -57,7 +57,7 @@ class ReportBuilderTest {
         // noise floor header
         assertTrue(html.contains("Memory-bandwidth sentinel: median"), "sentinel");
         assertTrue(html.contains("Disturbed repeats: 1 of 64, left out of the curves"), "disturbed count");
-        assertTrue(html.contains("Per-pair SD of ln(ratio)"));
+        assertTrue(html.contains("Pair-to-pair noise (SD of ln per-pair ratio, decode): "));
         assertTrue(Pattern.compile("At 8 pairs and the observed per-pair SD of [0-9.]+%, power to detect a 5% effect is \\d+%").matcher(html).find());
         assertTrue(html.contains("Target precision ±2.0%: reached at"));
 

@@ -68,6 +68,25 @@ class RequirementsTest {
     }
 
     @Test
+    void withTooFewPairsTheRequirementIsIndicativeWithoutAnInterval() {
+        RunFixture f = new RunFixture(11);
+        for (String bw : BW) {
+            double r = RunFixture.trueRatio(Double.parseDouble(bw.replace("x", "")), 0.1);
+            f.pairedPoint("w/bw=" + bw, Map.of("tiers.hbf.read_bandwidth", bw), bw.equals("1x") ? 4 : 8, r, r, 10, 0.003, 8);
+        }
+        RunData d = RunData.read(List.of(f.write(dir)));
+        List<PointSummary> points = PointSummary.of(PointData.of(d.records(), false));
+        List<Requirements.Row> rows = Requirements.solve(Requirements.curves(points), Requirements.DEFAULT_TARGETS, 2000);
+        Requirements.Row r10 = rows.get(1);
+        assertEquals(4, r10.minPairs());
+        assertTrue(r10.estimate().present());
+        assertEquals("", r10.intervalText());
+        assertTrue(r10.requirementText().endsWith("(indicative: a point has 4 < 6 pairs, no interval)"), r10.requirementText());
+        String answer = Headline.answer(points, rows);
+        assertTrue(answer.contains("(indicative only: a point has fewer than 6 pairs, so no interval)"), answer);
+    }
+
+    @Test
     void aNonMonotoneBlipIsPooledNotFollowed() {
         RunFixture f = new RunFixture(6);
         double[] measured = {0.95, 0.80, 0.90, 0.70, 0.50}; // 1x reads slower than 0.5x: noise
