@@ -45,8 +45,8 @@ final class Charts {
         style(chart);
         chart.getStyler().setErrorBarsColorSeriesColor(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        double lo = 1.0;
-        double hi = 1.0;
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
         double xMin = Double.MAX_VALUE;
         double xMax = -Double.MAX_VALUE;
         for (Series s : series) {
@@ -82,11 +82,22 @@ final class Charts {
                 xs1.setMarker(SeriesMarkers.NONE);
             }
         }
+        if (lo > hi) {
+            lo = 0.9;
+            hi = 1.0;
+        }
+        // the y axis fits this chart's data; the no-change line shows when the data come near it
+        boolean showOne = hi >= 0.9;
+        if (showOne) {
+            hi = Math.max(hi, 1.0);
+        }
         if (xMin <= xMax) {
-            XYSeries one = chart.addSeries("no change (1.0)", new double[] {xMin, xMax}, new double[] {1.0, 1.0});
-            one.setLineStyle(DOTTED);
-            one.setLineColor(Color.GRAY);
-            one.setMarker(SeriesMarkers.NONE);
+            if (showOne) {
+                XYSeries one = chart.addSeries("no change (1.0)", new double[] {xMin, xMax}, new double[] {1.0, 1.0});
+                one.setLineStyle(DOTTED);
+                one.setLineColor(Color.GRAY);
+                one.setMarker(SeriesMarkers.NONE);
+            }
             double pad = xMin == xMax ? 1 : (xMax - xMin) * 0.04;
             chart.getStyler().setXAxisMin(xMin - pad);
             chart.getStyler().setXAxisMax(xMax + pad);
@@ -126,7 +137,6 @@ final class Charts {
                 .yAxisTitle("per-token decode time (ms)").build();
         style(chart);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setXAxisTickMarkSpacingHint(160);
         double maxNines = 0;
         for (int i = 0; i < names.size(); i++) {
             LatencyTail t = tails.get(i);
@@ -157,7 +167,9 @@ final class Charts {
         }
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(Math.max(1.0, Math.ceil(maxNines)));
-        chart.setCustomXAxisTickLabelsFormatter(x -> String.format(Locale.ROOT, "%.4g%%", 100 * (1 - Math.pow(10, -x))));
+        // labels at whole nines only (0%, 90%, 99%, 99.9%): the ticks between them would read 68.38%, 96.84%
+        chart.setCustomXAxisTickLabelsFormatter(x -> Math.abs(x - Math.rint(x)) < 1e-9
+                ? String.format(Locale.ROOT, "%.4g%%", 100 * (1 - Math.pow(10, -Math.rint(x)))).replaceFirst("\\.?0+%$", "%") : "");
         return chart;
     }
 

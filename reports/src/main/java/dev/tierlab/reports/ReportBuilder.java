@@ -66,7 +66,7 @@ public final class ReportBuilder {
         Map<String, List<Requirements.Curve>> byWorkloadAxis = new LinkedHashMap<>();
         curves.forEach(c -> byWorkloadAxis.computeIfAbsent(c.workload() + "|" + c.axis().name(), k -> new ArrayList<>()).add(c));
         for (List<Requirements.Curve> group : byWorkloadAxis.values()) {
-            charts.add(degradationChart(group, outDir));
+            degradationChart(group, outDir).ifPresent(charts::add);
         }
         charts.addAll(tailCharts(points, tails, outDir));
 
@@ -82,7 +82,7 @@ public final class ReportBuilder {
     }
 
     /** One chart per workload and continuous axis: measured (with 95% CI) and reference per facet. */
-    private static Path degradationChart(List<Requirements.Curve> group, Path outDir) throws IOException {
+    private static java.util.Optional<Path> degradationChart(List<Requirements.Curve> group, Path outDir) throws IOException {
         Requirements.Curve first = group.getFirst();
         List<Charts.Series> series = new ArrayList<>();
         for (Requirements.Curve c : group) {
@@ -100,9 +100,12 @@ public final class ReportBuilder {
                         ref.stream().mapToDouble(n -> n.point().reference().median()).toArray(), null, null, true));
             }
         }
+        if (series.isEmpty()) {
+            return java.util.Optional.empty();
+        }
         String title = "%s: %s vs %s".formatted(first.workload(), first.metric().description(), first.axis().name());
         var chart = Charts.degradation(title, first.axis(), "relative to baseline (measured: 95% CI bars)", series);
-        return Charts.save(chart, outDir.resolve("curves").resolve(safe(first.workload() + "-" + first.axis().name())));
+        return java.util.Optional.of(Charts.save(chart, outDir.resolve("curves").resolve(safe(first.workload() + "-" + first.axis().name()))));
     }
 
     /** Per workload: the baseline's tail (dashed) beside every point's emulated tail; .hgrm files beside them. */

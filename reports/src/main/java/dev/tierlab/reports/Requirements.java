@@ -83,20 +83,19 @@ public final class Requirements {
                 return "no host measurement";
             }
             String est = boundText(estimate);
-            boolean intervalSaysNoMore = estimate.censored() != 0 && low.censored() == estimate.censored()
-                    && high.censored() == estimate.censored();
             if (!enoughPairs()) {
                 return est + " (indicative: a point has " + minPairs + " < " + RatioEstimate.MIN_N + " pairs, no interval)";
             }
-            if (!low.present() || intervalSaysNoMore) {
-                return est;
-            }
-            return est + " (" + intervalText() + ")";
+            return intervalText().isEmpty() ? est : est + " (" + intervalText() + ")";
         }
 
-        /** "0.55x–0.70x", with "&lt;"/"&gt;" where a bound falls outside the tested range; "" without an interval. */
+        /**
+         * "0.55x–0.70x", with "&lt;"/"&gt;" where a bound falls outside the tested range; "" without an interval, with too
+         * few pairs, or when the estimate and both bounds lie beyond the same end of the tested range (nothing to add).
+         */
         public String intervalText() {
-            return low.present() && enoughPairs() ? edge(low) + "–" + edge(high) : "";
+            boolean sameCensoring = estimate.censored() != 0 && low.censored() == estimate.censored() && high.censored() == estimate.censored();
+            return low.present() && enoughPairs() && !sameCensoring ? edge(low) + "–" + edge(high) : "";
         }
 
         /** The whole sentence: "to keep decode within 10%: tiers.hbf.read_bandwidth >= 0.62x (0.55x–0.70x)". */

@@ -36,7 +36,11 @@ public final class ScenarioText {
         for (String l : lines) {
             String t = l.trim();
             if (t.startsWith("#")) {
-                comment.add(t.replaceFirst("^#+\\s?", "").trim());
+                String c = t.replaceFirst("^#+\\s?", "").trim();
+                if (comment.isEmpty() && c.startsWith("tierlab:")) {
+                    continue; // the header tierlab writes into a run's scenario.yaml, not the scenario's own question
+                }
+                comment.add(c);
             } else if (!t.isEmpty() || !comment.isEmpty()) {
                 break;
             }

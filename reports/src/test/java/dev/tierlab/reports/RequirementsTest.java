@@ -145,6 +145,9 @@ class RequirementsTest {
         assertEquals(1, noneMeet.estimate().censored());
         assertEquals(4.0, noneMeet.estimate().value(), 1e-9);
         assertTrue(noneMeet.requirementText().startsWith("no tested value meets it (needs more than 4.00x)"), noneMeet.requirementText());
+        assertEquals("", noneMeet.intervalText(), "an interval wholly beyond the tested range adds nothing");
+        assertTrue(Headline.answer(List.of(), List.of(noneMeet)).endsWith("no tested value meets it (needs more than 4.00x)."),
+                Headline.answer(List.of(), List.of(noneMeet)));
     }
 
     @Test

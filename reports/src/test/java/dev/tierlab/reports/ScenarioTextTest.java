@@ -31,6 +31,8 @@ class ScenarioTextTest {
         assertEquals(0.03, ScenarioText.precision("precision: 3%\n").getAsDouble(), 1e-12);
         assertEquals("multi line", ScenarioText.question("question: >\n  multi\n  line\nname: y\n").orElseThrow());
         assertTrue(ScenarioText.question("name: x\n").isEmpty());
+        assertTrue(ScenarioText.question("# tierlab: the scenario as run, from /x/s.yaml\n---\nname: x\n").isEmpty(),
+                "the header tierlab writes is not a question");
         assertTrue(ScenarioText.precision("precision: lots\n").isEmpty());
     }
 }
