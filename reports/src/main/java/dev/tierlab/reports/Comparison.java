@@ -1,92 +1,177 @@
 package dev.tierlab.reports;
 
-import dev.tierlab.reports.stats.SampleStats;
+import dev.tierlab.reports.stats.HolmBonferroni;
+import dev.tierlab.reports.stats.MannWhitney;
+import dev.tierlab.reports.stats.RatioEstimate;
+import dev.tierlab.reports.stats.RatioSample;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.function.ToDoubleFunction;
-import org.apache.commons.math3.stat.inference.MannWhitneyUTest;
+import java.util.TreeSet;
 
 /**
- * Two runs compared point by point: the ratio of medians (B over A) with a bootstrap 95% CI
- * (resampling each run's repeats), and a two-sided Mann-Whitney U p-value.
+ * Two runs compared point by point and metric by metric (run B against run A).
+ *
+ * <p>Per point and metric: the ratio of medians B/A with a 95% percentile-bootstrap interval (each
+ * run's repeats resampled on their own), and a two-sided Mann-Whitney U test ({@link MannWhitney}:
+ * exact permutation distribution for small samples, ties by midranks). A difference is declared only
+ * with at least {@code minPerSide} repeats on each side and a Holm-Bonferroni-adjusted p-value at most
+ * alpha, the adjustment taken over every test of the comparison; otherwise the row says
+ * "inconclusive" or "no difference detected". v2 runs are compared on their emulated repeats (the
+ * baseline lines are the runs' own references); disturbed repeats are left out unless asked for.
  */
 public final class Comparison {
 
-    public record Row(String pointId, String metric, int nA, int nB, double medianA, double medianB, double ratio,
-            double ciLow, double ciHigh, double pValue) {
+    public record Options(int minPerSide, double alpha, boolean includeDisturbed) {
 
-        public boolean significant() {
-            return Double.isFinite(ciLow) && (ciLow > 1 || ciHigh < 1);
-        }
+        public static final Options DEFAULT = new Options(5, 0.05, false);
 
-        public String verdict() {
-            if (!Double.isFinite(ciLow)) {
-                return "too few repeats";
+        public Options {
+            if (minPerSide < 2) {
+                throw new IllegalArgumentException("--min-repeats must be at least 2");
             }
-            return significant() ? (ratio > 1 ? "B higher" : "B lower") : "no significant difference";
+            if (!(alpha > 0 && alpha < 1)) {
+                throw new IllegalArgumentException("alpha must be in (0, 1)");
+            }
         }
     }
 
-    private static final int RESAMPLES = 4000;
+    /** The repeats of one point and metric in each run. */
+    public record Samples(String pointId, Metric metric, double[] a, double[] b) {
+    }
+
+    public enum Verdict {
+        B_HIGHER("B higher"), B_LOWER("B lower"), NO_DIFFERENCE("no difference detected"), TOO_FEW("inconclusive: too few repeats");
+
+        private final String text;
+
+        Verdict(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+
+    /**
+     * @param sample the two runs' repeats, for the ratio B/A
+     * @param test the Mann-Whitney test; null when a side has fewer than the minimum repeats
+     * @param pHolm the Holm-adjusted p-value; NaN when not tested
+     */
+    public record Row(String pointId, Metric metric, int nA, int nB, double medianA, double medianB, RatioSample sample,
+            MannWhitney.Result test, double pHolm, Verdict verdict) {
+
+        /** Median B / median A with its 95% bootstrap interval (computed on each call; seeded by point and metric). */
+        public RatioEstimate ratio() {
+            return sample.estimate(PointSummary.seed(pointId, metric));
+        }
+
+        public String verdictText(Options o) {
+            return verdict == Verdict.TOO_FEW ? "inconclusive: n<" + o.minPerSide() + " per side" : verdict.text();
+        }
+    }
+
+    /** The rows and the method they were made with. */
+    public record Result(List<Row> rows, Options options) {
+
+        public int tests() {
+            return (int) rows.stream().filter(r -> r.test() != null).count();
+        }
+
+        /** What was done, in words, for the output's footer. */
+        public List<String> method() {
+            List<String> out = new ArrayList<>();
+            out.add(String.format(Locale.ROOT, "B/A: ratio of medians, 95%% percentile-bootstrap interval (%d resamples, smoothed, log scale).",
+                    dev.tierlab.reports.stats.PercentileBootstrap.DEFAULT_RESAMPLES));
+            out.add("p: two-sided Mann-Whitney U, exact permutation distribution up to " + MannWhitney.EXACT_MAX_POOLED
+                    + " pooled repeats (ties by midranks, exact given the ties), normal approximation above.");
+            out.add(String.format(Locale.ROOT, "p(Holm): Holm-Bonferroni over all %d tests (points x metrics); a difference needs "
+                    + ">= %d repeats per side and p(Holm) <= %s.", tests(), options.minPerSide(), plain(options.alpha())));
+            TreeSet<String> sizes = new TreeSet<>();
+            for (Row r : rows) {
+                if (r.test() != null && r.test().exact()) {
+                    sizes.add(String.format(Locale.ROOT, "nA=%d, nB=%d: smallest possible p %.4f, real false-positive rate of one test at "
+                            + "alpha %s: %.4f", r.nA(), r.nB(), r.test().minAttainableP(), plain(options.alpha()), r.test().attainedAlpha()));
+                }
+            }
+            sizes.forEach(s -> out.add("attained alpha, " + s + "."));
+            if (!options.includeDisturbed()) {
+                out.add("Disturbed repeats left out (--include-disturbed keeps them).");
+            }
+            return out;
+        }
+    }
 
     private Comparison() {
     }
 
-    public static List<Row> compare(RunData a, RunData b) {
-        Map<String, List<ResultRecord>> byA = group(a.records());
-        Map<String, List<ResultRecord>> byB = group(b.records());
-        List<Row> rows = new ArrayList<>();
+    /** 0.05 as "0.05", not "0.0500". */
+    static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
+    public static Result compare(RunData a, RunData b, Options o) {
+        Map<String, List<ResultRecord>> byA = group(a.records(), o);
+        Map<String, List<ResultRecord>> byB = group(b.records(), o);
+        List<Samples> samples = new ArrayList<>();
         for (String id : byA.keySet()) {
             if (!byB.containsKey(id)) {
                 continue;
             }
-            for (var metric : List.<Map.Entry<String, ToDoubleFunction<ResultRecord>>>of(
-                    Map.entry("tg_tps", ResultRecord::tgTps), Map.entry("pp_tps", ResultRecord::ppTps))) {
-                double[] x = byA.get(id).stream().mapToDouble(metric.getValue()).filter(Double::isFinite).toArray();
-                double[] y = byB.get(id).stream().mapToDouble(metric.getValue()).filter(Double::isFinite).toArray();
-                if (x.length == 0 || y.length == 0) {
-                    continue;
+            for (Metric m : List.of(Metric.TG, Metric.PP)) {
+                double[] x = PointData.values(byA.get(id), m::value);
+                double[] y = PointData.values(byB.get(id), m::value);
+                if (x.length > 0 && y.length > 0) {
+                    samples.add(new Samples(id, m, x, y));
                 }
-                rows.add(row(id, metric.getKey(), x, y, id.hashCode()));
             }
         }
-        return rows;
+        return of(samples, o);
     }
 
-    static Row row(String id, String metric, double[] x, double[] y, long seed) {
-        double ma = SampleStats.median(x);
-        double mb = SampleStats.median(y);
-        double lo = Double.NaN;
-        double hi = Double.NaN;
-        double p = Double.NaN;
-        if (x.length >= 2 && y.length >= 2) {
-            SplittableRandom rnd = new SplittableRandom(seed);
-            double[] ratios = new double[RESAMPLES];
-            for (int i = 0; i < RESAMPLES; i++) {
-                ratios[i] = SampleStats.median(resample(y, rnd)) / SampleStats.median(resample(x, rnd));
+    /** Tests every sample set and adjusts across all of them. */
+    public static Result of(List<Samples> samples, Options o) {
+        double[] p = new double[samples.size()];
+        List<MannWhitney.Result> tests = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            Samples s = samples.get(i);
+            boolean enough = s.a().length >= o.minPerSide() && s.b().length >= o.minPerSide();
+            MannWhitney.Result t = enough ? MannWhitney.test(s.a(), s.b(), o.alpha()) : null;
+            tests.add(t);
+            p[i] = t == null ? Double.NaN : t.pValue();
+        }
+        double[] holm = HolmBonferroni.adjust(p);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            Samples s = samples.get(i);
+            MannWhitney.Result t = tests.get(i);
+            Verdict v;
+            if (t == null) {
+                v = Verdict.TOO_FEW;
+            } else if (holm[i] <= o.alpha()) {
+                // U counts pairs with a > b: above half of them, A tends higher, so B is lower
+                v = t.u() > s.a().length * (double) s.b().length / 2 ? Verdict.B_LOWER : Verdict.B_HIGHER;
+            } else {
+                v = Verdict.NO_DIFFERENCE;
             }
-            java.util.Arrays.sort(ratios);
-            lo = ratios[(int) (0.025 * RESAMPLES)];
-            hi = ratios[(int) (0.975 * RESAMPLES) - 1];
-            p = new MannWhitneyUTest().mannWhitneyUTest(x, y);
+            rows.add(new Row(s.pointId(), s.metric(), s.a().length, s.b().length, median(s.a()), median(s.b()),
+                    RatioSample.unpaired(s.b(), s.a()), t, holm[i], v));
         }
-        return new Row(id, metric, x.length, y.length, ma, mb, mb / ma, lo, hi, p);
+        return new Result(rows, o);
     }
 
-    private static double[] resample(double[] v, SplittableRandom rnd) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[rnd.nextInt(v.length)];
-        }
-        return out;
+    private static double median(double[] v) {
+        return dev.tierlab.reports.stats.SampleStats.median(v);
     }
 
-    private static Map<String, List<ResultRecord>> group(List<ResultRecord> records) {
+    private static Map<String, List<ResultRecord>> group(List<ResultRecord> records, Options o) {
         Map<String, List<ResultRecord>> m = new LinkedHashMap<>();
-        records.forEach(r -> m.computeIfAbsent(r.pointId(), k -> new ArrayList<>()).add(r));
+        records.stream().filter(r -> o.includeDisturbed() || !r.noise().disturbed())
+                .filter(r -> !r.v2() || r.role() == ResultRecord.Role.EMULATED)
+                .forEach(r -> m.computeIfAbsent(r.pointId(), k -> new ArrayList<>()).add(r));
         return m;
     }
 }

@@ -1,100 +1,113 @@
 package dev.tierlab.reports;
 
+import dev.tierlab.reports.stats.Interval;
+import dev.tierlab.reports.stats.LogTInterval;
+import dev.tierlab.reports.stats.RatioEstimate;
+import dev.tierlab.reports.stats.RatioSample;
 import dev.tierlab.reports.stats.SampleStats;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.math3.distribution.TDistribution;
+import java.util.function.ToDoubleFunction;
 
 /**
- * One sweep point over its repeats: throughput statistics and the degradation against the baseline
- * of the same workload, tg_rel = tg / tg_baseline with a 95% CI by the delta method.
+ * One sweep point's figures for the report: its degradation against baseline on each metric (median
+ * of per-pair ratios with a 95% bootstrap interval; see {@link RatioSample}), the reference curve's
+ * value there, throughputs with log-scale t intervals, and medians of the rest.
+ *
+ * @param tgTps emulated decode throughput, geometric mean with its 95% log-scale t interval
+ * @param baselineTgTps the same for the point's baseline repeats
  */
 public record PointSummary(
-        String pointId,
-        int pointIndex,
-        boolean baseline,
-        Map<String, String> axes,
-        int nPrompt,
-        int nGen,
-        int nDepth,
-        SampleStats pp,
-        SampleStats tg,
-        SampleStats ttft,
-        double itlP99Ms,
+        PointData data,
+        RatioEstimate decode,
+        RatioEstimate tg,
+        RatioEstimate pp,
+        ReferenceRatio reference,
+        Interval tgTps,
+        Interval ppTps,
+        Interval baselineTgTps,
+        double ttftMs,
         double stallMs,
-        double measuredStepMs,
-        double modelledStepMs,
-        Map<String, Double> tierReadP99Us,
-        Ratio ppRelative,
-        Ratio tgRelative,
-        double modelledTgRelative) {
+        double fidelity,
+        double gcMs,
+        Map<String, double[]> tierP99Us) {
 
-    /** A ratio to the baseline with its 95% confidence interval. */
-    public record Ratio(double value, double low, double high) {
-        static final Ratio NONE = new Ratio(Double.NaN, Double.NaN, Double.NaN);
+    /** The metric the report leads with: per-token decode time when the lines have it, else decode throughput. */
+    public Metric primaryMetric() {
+        return decode.n() > 0 || tg.n() == 0 ? Metric.DECODE : Metric.TG;
+    }
+
+    public RatioEstimate degradation() {
+        return primaryMetric() == Metric.DECODE ? decode : tg;
+    }
+
+    public RatioEstimate degradation(Metric m) {
+        return switch (m) {
+            case DECODE -> decode;
+            case TG -> tg;
+            case PP -> pp;
+        };
+    }
+
+    public String pointId() {
+        return data.pointId();
     }
 
     public String workloadKey() {
-        int slash = pointId.indexOf('/');
-        return slash < 0 ? pointId : pointId.substring(0, slash);
+        return data.workloadKey();
     }
 
     public String label() {
-        return baseline ? "baseline" : axes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .reduce((a, b) -> a + ", " + b).orElse("emulated");
+        return data.label();
     }
 
-    public static List<PointSummary> of(List<ResultRecord> records) {
-        Map<String, List<ResultRecord>> byPoint = new LinkedHashMap<>();
-        records.stream().sorted(Comparator.comparingInt(ResultRecord::pointIndex).thenComparingInt(ResultRecord::repeat))
-                .forEach(r -> byPoint.computeIfAbsent(r.pointId(), k -> new ArrayList<>()).add(r));
-        Map<String, List<ResultRecord>> baselines = new LinkedHashMap<>();
-        byPoint.values().stream().filter(l -> l.getFirst().baseline()).forEach(l -> baselines.put(l.getFirst().workloadKey(), l));
+    /** Pairs, or repeats of the emulated side when unpaired. */
+    public int n() {
+        return data.paired() ? data.pairs().size() : data.baselinePoint() ? data.baseline().size() : data.emulated().size();
+    }
+
+    /** The bootstrap seed of a point and metric: fixed by the point id, so reports are reproducible. */
+    static long seed(String pointId, Metric m) {
+        return pointId.hashCode() * 1_000_003L + m.ordinal();
+    }
+
+    public static List<PointSummary> of(List<PointData> points) {
         List<PointSummary> out = new ArrayList<>();
-        for (List<ResultRecord> rs : byPoint.values()) {
-            ResultRecord first = rs.getFirst();
-            List<ResultRecord> base = baselines.get(first.workloadKey());
-            SampleStats pp = stats(rs, ResultRecord::ppTps);
-            SampleStats tg = stats(rs, ResultRecord::tgTps);
-            double modelled = median(rs, ResultRecord::modelledStepMs);
-            double baseStep = base == null ? Double.NaN : median(base, ResultRecord::measuredStepMs);
-            Map<String, Double> tierP99 = new LinkedHashMap<>();
-            for (ResultRecord r : rs) {
-                r.tierReadP99Us().forEach((k, v) -> tierP99.merge(k, v / rs.size(), Double::sum));
+        for (PointData p : points) {
+            List<ResultRecord> own = p.baselinePoint() ? p.baseline() : p.emulated();
+            Map<String, double[]> tiers = new LinkedHashMap<>();
+            for (ResultRecord r : own) {
+                r.tiers().keySet().forEach(t -> tiers.putIfAbsent(t, null));
             }
-            out.add(new PointSummary(first.pointId(), first.pointIndex(), first.baseline(), first.axes(), first.nPrompt(),
-                    first.nGen(), first.nDepth(), pp, tg, stats(rs, ResultRecord::ttftMs), median(rs, ResultRecord::itlP99Ms),
-                    median(rs, ResultRecord::stallMs), median(rs, ResultRecord::measuredStepMs), modelled, tierP99,
-                    base == null ? Ratio.NONE : ratio(pp, stats(base, ResultRecord::ppTps)),
-                    base == null ? Ratio.NONE : ratio(tg, stats(base, ResultRecord::tgTps)),
-                    first.baseline() ? 1.0 : baseStep / modelled));
+            tiers.replaceAll((t, v) -> new double[] {
+                median(own, r -> tierValue(r, t, ResultRecord.TierFigures::deviceP99Us)),
+                median(own, r -> tierValue(r, t, ResultRecord.TierFigures::queueP99Us)),
+                median(own, r -> tierValue(r, t, ResultRecord.TierFigures::transferP99Us)),
+                median(own, r -> tierValue(r, t, ResultRecord.TierFigures::readP99Us))});
+            out.add(new PointSummary(p, estimate(p, Metric.DECODE), estimate(p, Metric.TG), estimate(p, Metric.PP), ReferenceRatio.of(p),
+                    LogTInterval.of(PointData.values(own, r -> r.host().tgTps())),
+                    LogTInterval.of(PointData.values(own, r -> r.host().ppTps())),
+                    LogTInterval.of(PointData.values(p.baseline(), r -> r.host().tgTps())),
+                    median(own, r -> r.host().ttftMs()), median(own, r -> r.host().stallMs()), median(own, ResultRecord::fidelity),
+                    median(own, r -> r.noise().gcTotalMs()), tiers));
         }
         return out;
     }
 
-    private static SampleStats stats(List<ResultRecord> rs, java.util.function.ToDoubleFunction<ResultRecord> f) {
-        return SampleStats.of(rs.stream().mapToDouble(f).filter(Double::isFinite).toArray());
+    private static double tierValue(ResultRecord r, String tier, ToDoubleFunction<ResultRecord.TierFigures> f) {
+        ResultRecord.TierFigures t = r.tiers().get(tier);
+        return t == null ? Double.NaN : f.applyAsDouble(t);
     }
 
-    private static double median(List<ResultRecord> rs, java.util.function.ToDoubleFunction<ResultRecord> f) {
+    private static RatioEstimate estimate(PointData p, Metric m) {
+        RatioSample s = p.ratioSample(m);
+        return s == null ? RatioEstimate.NONE : s.estimate(seed(p.pointId(), m));
+    }
+
+    static double median(List<ResultRecord> rs, ToDoubleFunction<ResultRecord> f) {
         double[] v = rs.stream().mapToDouble(f).filter(Double::isFinite).toArray();
         return v.length == 0 ? Double.NaN : SampleStats.median(v);
-    }
-
-    /** a / b with the delta-method CI: relative standard errors add in quadrature. */
-    static Ratio ratio(SampleStats a, SampleStats b) {
-        if (a.n() == 0 || b.n() == 0 || !(b.mean() > 0)) {
-            return Ratio.NONE;
-        }
-        double r = a.mean() / b.mean();
-        if (a.n() < 2 || b.n() < 2) {
-            return new Ratio(r, Double.NaN, Double.NaN);
-        }
-        double relSe = Math.sqrt(Math.pow(a.stddev() / Math.sqrt(a.n()) / a.mean(), 2) + Math.pow(b.stddev() / Math.sqrt(b.n()) / b.mean(), 2));
-        double t = new TDistribution(Math.min(a.n(), b.n()) - 1).inverseCumulativeProbability(0.975);
-        return new Ratio(r, r * (1 - t * relSe), r * (1 + t * relSe));
     }
 }

@@ -7,16 +7,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.HashSet;
 
-/** The results of one or more run directories (shards of a run, or a resumed run), read back. */
+/**
+ * The results of one or more run directories (shards of a run, or a resumed run), read back: every
+ * finished repeat once, env.json per directory, the first scenario.yaml.
+ */
 public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, JsonNode> env, String scenarioYaml) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    public RunData {
+        dirs = List.copyOf(dirs);
+        records = List.copyOf(records);
+    }
 
     public static RunData read(List<Path> dirs) {
         List<ResultRecord> records = new ArrayList<>();
@@ -29,7 +37,9 @@ public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, J
                 throw new IllegalArgumentException(dir + ": not a run directory (no results.jsonl)");
             }
             try {
+                int lineNo = 0;
                 for (String line : Files.readAllLines(results)) {
+                    lineNo++;
                     if (line.isBlank()) {
                         continue;
                     }
@@ -39,8 +49,13 @@ public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, J
                     } catch (IOException e) {
                         continue; // a line cut short by a crash is not a finished repeat
                     }
-                    ResultRecord r = ResultRecord.of(n);
-                    if (seen.add(r.pointId() + "#" + r.repeat())) {
+                    ResultRecord r;
+                    try {
+                        r = ResultRecord.of(n);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(results + ":" + lineNo + ": " + e.getMessage(), e);
+                    }
+                    if (seen.add(r.identity())) {
                         records.add(r);
                     }
                 }
@@ -56,6 +71,21 @@ public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, J
                 throw new UncheckedIOException(e);
             }
         }
-        return new RunData(List.copyOf(dirs), records, env, yaml);
+        return new RunData(dirs, records, env, yaml);
+    }
+
+    /** Whether any line is in the v2 (paired) format. */
+    public boolean v2() {
+        return records.stream().anyMatch(ResultRecord::v2);
+    }
+
+    /** The lines flagged disturbed (their sentinel fell too far below the run's median). */
+    public List<ResultRecord> disturbed() {
+        return records.stream().filter(r -> r.noise().disturbed()).toList();
+    }
+
+    /** The first env.json, if any. */
+    public JsonNode firstEnv() {
+        return env.values().stream().findFirst().orElse(null);
     }
 }

@@ -10,11 +10,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare two runs point by point: ratio of medians (B/A) with a bootstrap 95%% CI and a",
-            "Mann-Whitney p-value; 'no significant difference' when the CI spans 1."})
+        description = {"Compare run B with run A point by point: ratio of medians (B/A) with a 95%% bootstrap interval, an exact",
+            "Mann-Whitney U test, Holm-Bonferroni across all tests. A difference needs --min-repeats per side and an adjusted",
+            "p <= --alpha; otherwise the row says 'inconclusive' or 'no difference detected'."})
 final class CompareCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -26,6 +28,15 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "RUN_B")
     Path b;
 
+    @Option(names = "--min-repeats", paramLabel = "N", description = "Repeats needed on each side before a difference is declared (default: ${DEFAULT-VALUE}).")
+    int minRepeats = Comparison.Options.DEFAULT.minPerSide();
+
+    @Option(names = "--alpha", paramLabel = "A", description = "Family-wise error rate across all tests (default: ${DEFAULT-VALUE}).")
+    double alpha = Comparison.Options.DEFAULT.alpha();
+
+    @Option(names = "--include-disturbed", description = "Keep repeats flagged disturbed (left out by default).")
+    boolean includeDisturbed;
+
     @Override
     public Integer call() {
         for (Path r : List.of(a, b)) {
@@ -33,17 +44,33 @@ final class CompareCommand implements Callable<Integer> {
                 throw new UserError(r + ": not a run directory (no results.jsonl)");
             }
         }
-        List<Comparison.Row> rows = Comparison.compare(RunData.read(List.of(a)), RunData.read(List.of(b)));
+        Comparison.Options options;
+        try {
+            options = new Comparison.Options(minRepeats, alpha, includeDisturbed);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        Comparison.Result result = Comparison.compare(RunData.read(List.of(a)), RunData.read(List.of(b)), options);
         PrintWriter o = spec.commandLine().getOut();
-        if (rows.isEmpty()) {
+        if (result.rows().isEmpty()) {
             throw new UserError("the runs share no point (compare runs of the same scenario)");
         }
-        o.printf("%-48s %-7s %4s %4s %10s %10s %8s %17s %8s  %s%n", "point", "metric", "nA", "nB", "median A", "median B",
-                "B/A", "95% CI", "p", "verdict");
-        for (Comparison.Row r : rows) {
-            o.printf(Locale.ROOT, "%-48s %-7s %4d %4d %10.3f %10.3f %8.4f %8.4f-%-8.4f %8.4f  %s%n", r.pointId(), r.metric(),
-                    r.nA(), r.nB(), r.medianA(), r.medianB(), r.ratio(), r.ciLow(), r.ciHigh(), r.pValue(), r.verdict());
+        o.printf("A = %s%nB = %s%n", a, b);
+        o.printf("%-44s %-7s %3s %3s %10s %10s %7s %15s %7s %7s  %s%n", "point", "metric", "nA", "nB", "median A", "median B",
+                "B/A", "95% CI", "p", "p(Holm)", "verdict");
+        for (Comparison.Row r : result.rows()) {
+            var ratio = r.ratio().ratio();
+            String ci = ratio.hasInterval() ? String.format(Locale.ROOT, "%.4f-%.4f", ratio.low(), ratio.high()) : "-";
+            o.printf(Locale.ROOT, "%-44s %-7s %3d %3d %10.3f %10.3f %7.4f %15s %7s %7s  %s%n", r.pointId(), r.metric().key(),
+                    r.nA(), r.nB(), r.medianA(), r.medianB(), ratio.estimate(), ci, p(r.test() == null ? Double.NaN : r.test().pValue()),
+                    p(r.pHolm()), r.verdictText(options));
         }
+        o.println();
+        result.method().forEach(o::println);
         return TierlabCli.EXIT_OK;
+    }
+
+    private static String p(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "-";
     }
 }

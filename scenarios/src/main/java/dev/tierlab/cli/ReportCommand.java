@@ -25,6 +25,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Where the report goes (default: the first RUN_DIR).")
     Path out;
 
+    @Option(names = "--include-disturbed", description = "Keep repeats flagged disturbed in the curves (they are listed either way).")
+    boolean includeDisturbed;
+
     @Override
     public Integer call() throws IOException {
         for (Path r : runs) {
@@ -32,9 +35,12 @@ final class ReportCommand implements Callable<Integer> {
                 throw new UserError(r + ": not a run directory (no results.jsonl); give a directory tierlab run wrote");
             }
         }
-        ReportBuilder.Report report = ReportBuilder.build(runs, out != null ? out : runs.getFirst());
+        ReportBuilder.Options options = new ReportBuilder.Options(includeDisturbed, ReportBuilder.Options.DEFAULT.targets(),
+                ReportBuilder.Options.DEFAULT.resamples());
+        ReportBuilder.Report report = ReportBuilder.build(runs, out != null ? out : runs.getFirst(), options);
         var o = spec.commandLine().getOut();
         o.printf("%d points, %d plots, %d requirement rows%n", report.points().size(), report.charts().size(), report.requirements().size());
+        o.printf("answer: %s%n", report.headline().answer());
         o.printf("report: %s%nsummary: %s%nmarkdown: %s%n", report.html(), report.summaryCsv(), report.markdown());
         return TierlabCli.EXIT_OK;
     }

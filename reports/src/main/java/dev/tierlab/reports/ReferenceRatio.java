@@ -1,0 +1,47 @@
+package dev.tierlab.reports;
+
+import dev.tierlab.reports.stats.SampleStats;
+import java.util.Arrays;
+
+/**
+ * The reference curve at one point: what the deterministic model of the reference system predicts,
+ * ref_tg_tps(emulated) / ref_tg_tps(baseline) per pair, as the median over pairs with the range they
+ * span (a model, not a measurement: no confidence interval). Runs without reference figures (v1) fall
+ * back to the analytical model: median baseline measured step / median emulated modelled step.
+ *
+ * @param source what the numbers come from, for the report's legend
+ */
+public record ReferenceRatio(double median, double min, double max, int n, String source) {
+
+    public static final ReferenceRatio NONE = new ReferenceRatio(Double.NaN, Double.NaN, Double.NaN, 0, "");
+
+    public boolean present() {
+        return Double.isFinite(median);
+    }
+
+    public static ReferenceRatio of(PointData p) {
+        if (p.baselinePoint()) {
+            return NONE;
+        }
+        double[] perPair = p.pairs().stream().mapToDouble(x -> x.emulated().reference().tgTps() / x.baseline().reference().tgTps())
+                .filter(v -> v > 0 && Double.isFinite(v)).toArray();
+        if (perPair.length > 0) {
+            String name = p.pairs().getFirst().emulated().reference().name();
+            return new ReferenceRatio(SampleStats.median(perPair), Arrays.stream(perPair).min().orElseThrow(),
+                    Arrays.stream(perPair).max().orElseThrow(), perPair.length, name.isEmpty() ? "reference" : "reference " + name);
+        }
+        double[] refE = PointData.values(p.emulated(), r -> r.reference().tgTps());
+        double[] refB = PointData.values(p.baseline(), r -> r.reference().tgTps());
+        if (refE.length > 0 && refB.length > 0) {
+            double r = SampleStats.median(refE) / SampleStats.median(refB);
+            return new ReferenceRatio(r, r, r, Math.min(refE.length, refB.length), "reference");
+        }
+        double[] baseStep = PointData.values(p.baseline(), r -> r.host().measuredStepMs());
+        double[] modelled = PointData.values(p.emulated(), r -> r.host().modelledStepMs());
+        if (baseStep.length > 0 && modelled.length > 0) {
+            double r = SampleStats.median(baseStep) / SampleStats.median(modelled);
+            return new ReferenceRatio(r, r, r, modelled.length, "analytical model");
+        }
+        return NONE;
+    }
+}
