@@ -34,6 +34,8 @@ import dev.tierlab.inference.java.CopyMode;
 import dev.tierlab.inference.java.JavaEngine;
 import dev.tierlab.inference.llamacpp.LlamaCpp;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
+import dev.tierlab.reports.stats.RatioEstimate;
+import dev.tierlab.reports.stats.RatioSample;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
 import dev.tierlab.scenario.Scenario;
@@ -86,7 +88,6 @@ public final class ScenarioRunner {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** Baselines whose dilation an emulated repeat uses: the most recent few, so it follows drift. */
     private static final int DILATION_WINDOW = 3;
-    private static final int BOOTSTRAP_RESAMPLES = 2000;
 
     private final Scenario scenario;
     private final Path scenarioFile;
@@ -238,24 +239,10 @@ public final class ScenarioRunner {
         return halfWidth(done.stream().mapToDouble(r -> r[0]).toArray(), p.index()) > ps.precision();
     }
 
-    /** Relative half-width of the percentile-bootstrap 95% CI of the median of per-pair ratios. */
+    /** Relative half-width of the 95% CI of the median per-pair ratio, as the report computes it (none below its minimum n). */
     static double halfWidth(double[] ratios, long seed) {
-        if (ratios.length < 2) {
-            return Double.POSITIVE_INFINITY;
-        }
-        SplittableRandom rnd = new SplittableRandom(seed * 31 + ratios.length);
-        double[] medians = new double[BOOTSTRAP_RESAMPLES];
-        double[] sample = new double[ratios.length];
-        for (int b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
-            for (int i = 0; i < sample.length; i++) {
-                sample[i] = ratios[rnd.nextInt(ratios.length)];
-            }
-            medians[b] = median(sample);
-        }
-        Arrays.sort(medians);
-        double lo = medians[(int) (0.025 * BOOTSTRAP_RESAMPLES)];
-        double hi = medians[(int) (0.975 * BOOTSTRAP_RESAMPLES) - 1];
-        return (hi - lo) / 2 / median(ratios);
+        RatioEstimate e = RatioSample.paired(ratios).estimate(seed);
+        return e.enoughSamples() ? e.precision() : Double.POSITIVE_INFINITY;
     }
 
     /** Pairs this point already has (a resumed run): their tg ratios, and the next pair index. */
