@@ -168,11 +168,11 @@ public final class ScenarioRunner {
             Map<String, List<SweepPlanner.Point>> byWorkload = new LinkedHashMap<>();
             points.forEach(p -> byWorkload.computeIfAbsent(workloadKey(p), k -> new ArrayList<>()).add(p));
             for (List<SweepPlanner.Point> group : byWorkload.values()) {
-                warmUp(loaded, group);
+                Map<String, Baselines> primed = warmUp(loaded, group);
                 if (scenario.mode().equals("trace")) {
                     runTrace(loaded, group);
                 } else {
-                    runPaired(loaded, group);
+                    runPaired(loaded, group, primed);
                 }
                 pointsRun += group.size();
             }
@@ -197,8 +197,8 @@ public final class ScenarioRunner {
         long[][] hostNanos;
     }
 
-    private void runPaired(LoadedModel loaded, List<SweepPlanner.Point> group) throws IOException {
-        Map<String, Baselines> byConfig = new LinkedHashMap<>();
+    private void runPaired(LoadedModel loaded, List<SweepPlanner.Point> group, Map<String, Baselines> primed) throws IOException {
+        Map<String, Baselines> byConfig = new LinkedHashMap<>(primed);
         Map<String, List<double[]>> pairs = new LinkedHashMap<>();
         int[] nextPair = new int[group.size()];
         for (int i = 0; i < group.size(); i++) {
@@ -430,24 +430,39 @@ public final class ScenarioRunner {
         }
     }
 
-    private void warmUp(LoadedModel loaded, List<SweepPlanner.Point> group) {
+    /**
+     * Warms each configuration up (JIT, page cache, OpenMP threads) with the same hook. The last warm-up
+     * repetition also primes the configuration's dilation window, so the first emulated repeat does not
+     * rest on a single baseline.
+     */
+    private Map<String, Baselines> warmUp(LoadedModel loaded, List<SweepPlanner.Point> group) {
+        Map<String, Baselines> primed = new LinkedHashMap<>();
         if (scenario.warmup() == 0) {
-            return;
+            return primed;
         }
-        java.util.Set<String> seen = new java.util.HashSet<>();
         for (SweepPlanner.Point p : group) {
-            if (!seen.add(configKey(p))) {
+            if (primed.containsKey(configKey(p))) {
                 continue;
             }
             ContextConfig cc = contextConfig(p.scenario(), p.workload());
             TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(p.workload(), cc), injector);
+            BenchSample last = null;
             try (EngineContext ctx = loaded.newContext(cc, hook)) {
                 SplittableRandom rnd = new SplittableRandom(scenario.seed() ^ 0x5DEECE66DL);
                 for (int w = 0; w < scenario.warmup(); w++) {
-                    Repetition.run(ctx, p.workload(), rnd, hook);
+                    last = Repetition.run(ctx, p.workload(), rnd, hook);
                 }
             }
+            Baselines b = new Baselines();
+            b.trace = new Trace(hook.tokens(), hook.past());
+            b.hostNanos = hostLayerNanos(hook, last, b.trace);
+            TimelineConfig tc = EmulationSpecs.timeline(p.scenario().emulation(), scenario.baseDir(), hostDram);
+            ModelGeometry geo = EmulatedHook.geometry(loaded.info(), cc.kvType());
+            b.dilation.add(b.hostNanos, b.trace, ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo,
+                    b.trace, hostCompute(tc.reference(), b), false));
+            primed.put(configKey(p), b);
         }
+        return primed;
     }
 
     private void add(Map<String, Object> row, SweepPlanner.Point p, String role, BenchSample s, ReferenceTimeline.Result ref)

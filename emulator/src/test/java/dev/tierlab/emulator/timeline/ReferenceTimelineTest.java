@@ -161,10 +161,12 @@ class ReferenceTimelineTest {
 
     @Test
     void aTierThatWouldNeedTooManyRequestsIsRefusedWithItsField() {
-        TierSpec tiny = new TierSpec("low", TierClass.FLASH, 0, new Bandwidth.Relative(1), new Bandwidth.Relative(1), 1, 1,
+        TierSpec small = new TierSpec("low", TierClass.FLASH, 0, new Bandwidth.Relative(1), new Bandwidth.Relative(1), 64, 1,
                 new Fixed(0), new Fixed(0));
         SpecException e = assertThrows(SpecException.class,
-                () -> ReferenceTimeline.checkRequestBudget(onTier(tiny, 0, null), geometry(), 1, 1, 1_000_000));
+                () -> ReferenceTimeline.checkRequestBudget(onTier(small, 0, null), geometry(), 1, 1, 1_000_000));
+        assertTrue(e.getMessage().contains("raise the granularity to at least"), e.getMessage());
+        ReferenceTimeline.checkRequestBudget(onTier(small.withName("low"), 0, null), geometry(), 1, 1, 10_000_000);
         assertEquals("tiers.low.granularity", e.field());
     }
 }
