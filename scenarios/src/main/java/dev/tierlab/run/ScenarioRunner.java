@@ -431,17 +431,19 @@ public final class ScenarioRunner {
     }
 
     /**
-     * Warms each configuration up (JIT, page cache, OpenMP threads) with the same hook. The last warm-up
-     * repetition also primes the configuration's dilation window, so the first emulated repeat does not
-     * rest on a single baseline.
+     * Warms each configuration up (JIT, page cache, OpenMP threads) with the same hook. With two or more
+     * warm-up repetitions, the last also primes the configuration's dilation window, so the first
+     * emulated repeat does not rest on a single baseline (the first repetition of a JVM is never used:
+     * it pays for compilation and page faults).
      */
     private Map<String, Baselines> warmUp(LoadedModel loaded, List<SweepPlanner.Point> group) {
         Map<String, Baselines> primed = new LinkedHashMap<>();
         if (scenario.warmup() == 0) {
             return primed;
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (SweepPlanner.Point p : group) {
-            if (primed.containsKey(configKey(p))) {
+            if (!seen.add(configKey(p))) {
                 continue;
             }
             ContextConfig cc = contextConfig(p.scenario(), p.workload());
@@ -452,6 +454,9 @@ public final class ScenarioRunner {
                 for (int w = 0; w < scenario.warmup(); w++) {
                     last = Repetition.run(ctx, p.workload(), rnd, hook);
                 }
+            }
+            if (scenario.warmup() < 2) {
+                continue;
             }
             Baselines b = new Baselines();
             b.trace = new Trace(hook.tokens(), hook.past());
