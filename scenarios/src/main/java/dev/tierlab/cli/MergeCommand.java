@@ -32,6 +32,43 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "-o", required = true, paramLabel = "DIR", description = "The merged run directory.")
     Path out;
 
+    /**
+     * Shards of one run share a scenario (its hash) and a tierlab version: anything else would mix two
+     * experiments into one report.
+     */
+    private void checkSameExperiment(ObjectMapper json) throws IOException {
+        String scenario = null;
+        String version = null;
+        Path first = null;
+        for (Path d : dirs) {
+            Path env = d.resolve("env.json");
+            if (!Files.exists(env)) {
+                continue;
+            }
+            var n = json.readTree(env.toFile());
+            String s = n.path("scenario_sha256").asText("");
+            String v = n.path("tierlab_version").asText("") + "@" + n.path("tierlab_git_sha").asText("");
+            if (first == null) {
+                first = d;
+                scenario = s;
+                version = v;
+                continue;
+            }
+            if (!s.equals(scenario)) {
+                throw new UserError("%s and %s ran different scenarios (%s vs %s); merge only the shards of one run"
+                        .formatted(first, d, abbreviate(scenario), abbreviate(s)));
+            }
+            if (!v.equals(version)) {
+                throw new UserError("%s and %s ran different tierlab versions (%s vs %s); rerun the shards with one version"
+                        .formatted(first, d, version, v));
+            }
+        }
+    }
+
+    private static String abbreviate(String hash) {
+        return hash.isEmpty() ? "no scenario hash" : "sha256 " + hash.substring(0, Math.min(12, hash.length()));
+    }
+
     @Override
     public Integer call() throws IOException {
         for (Path d : dirs) {
@@ -39,8 +76,9 @@ final class MergeCommand implements Callable<Integer> {
                 throw new UserError(d + ": not a run directory (no results.jsonl)");
             }
         }
-        RunDirectory merged = RunDirectory.open(out);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        checkSameExperiment(json);
+        RunDirectory merged = RunDirectory.open(out);
         List<Object> envs = new ArrayList<>();
         int lines = 0;
         for (Path d : dirs) {
@@ -69,6 +107,13 @@ final class MergeCommand implements Callable<Integer> {
         env.put("merged_from", dirs.stream().map(Path::toString).toList());
         env.put("shards", envs);
         merged.write("env.json", json.writeValueAsString(env));
+        for (int i = 0; i < dirs.size(); i++) {
+            if (Files.exists(dirs.get(i).resolve("env.json"))) {
+                Files.createDirectories(out.resolve("shards"));
+                Files.copy(dirs.get(i).resolve("env.json"), out.resolve("shards").resolve("env-" + (i + 1) + ".json"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         var report = ReportBuilder.build(List.of(out), out);
         spec.commandLine().getOut().printf("merged %d results from %d directories into %s%nreport: %s%n", lines, dirs.size(), out,
                 report.html());

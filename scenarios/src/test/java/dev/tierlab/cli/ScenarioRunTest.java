@@ -236,6 +236,16 @@ class ScenarioRunTest {
         CliTest.Result m = CliTest.run("merge", a.toString(), b.toString(), "-o", merged.toString());
         assertEquals(0, m.exit(), m.err());
         assertEquals(8, results(merged).size());
+        assertTrue(Files.exists(merged.resolve("shards/env-1.json")) && Files.exists(merged.resolve("shards/env-2.json")));
+        // Shards of another scenario cannot be merged into this run.
+        Path other = dir.resolve("other.yaml");
+        Files.writeString(other, scenarioText("other", "inject", "1x", 1, 4, "8"));
+        Path c = dir.resolve("other-run");
+        assertEquals(0, CliTest.run("run", other.toString(), "--out", c.toString(), "--no-report").exit());
+        CliTest.Result mixed = CliTest.run("merge", a.toString(), c.toString(), "-o", dir.resolve("mixed").toString());
+        assertEquals(2, mixed.exit(), mixed.err());
+        assertEquals(1, mixed.err().lines().count(), mixed.err());
+        assertTrue(mixed.err().contains("ran different scenarios"), mixed.err());
         CliTest.Result dry = CliTest.run("run", sc.toString(), "--dry-run", "--shard", "2/2");
         assertTrue(dry.out().contains("2 points, at least 4 repeats"), dry.out());
         assertEquals(2, CliTest.run("run", sc.toString(), "--shard", "3/2").exit());
