@@ -111,17 +111,22 @@ public final class ResultRow {
             if (ts.requests() == 0) {
                 continue;
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("bytes_read", ts.bytesRead());
-            m.put("bytes_written", ts.bytesWritten());
-            m.put("requests", ts.requests());
-            m.put("stall_ms", roundFine(ts.stallNanos() / 1e6));
+            Map<String, Object> m = traffic(ts.bytesRead(), ts.bytesWritten(), ts.requests(), roundFine(ts.stallNanos() / 1e6));
             m.put("device_latency_us", micros(ts.deviceLatency()));
             m.put("queue_us", micros(ts.queueing()));
             m.put("transfer_us", micros(ts.transfer()));
             tiers.put(ts.tier(), m);
         }
         return tiers;
+    }
+
+    private static Map<String, Object> traffic(long bytesRead, long bytesWritten, long requests, Double stallMs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bytes_read", bytesRead);
+        m.put("bytes_written", bytesWritten);
+        m.put("requests", requests);
+        m.put("stall_ms", stallMs);
+        return m;
     }
 
     private static Map<String, Object> micros(Histogram h) {
@@ -142,12 +147,7 @@ public final class ResultRow {
             if (ts.requests() == 0) {
                 continue;
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("bytes_read", ts.bytesRead());
-            m.put("bytes_written", ts.bytesWritten());
-            m.put("requests", ts.requests());
-            m.put("stall_ms", round(ts.stallNanos() / 1e6));
-            tiers.put(ts.tier(), m);
+            tiers.put(ts.tier(), traffic(ts.bytesRead(), ts.bytesWritten(), ts.requests(), round(ts.stallNanos() / 1e6)));
         }
         return tiers;
     }

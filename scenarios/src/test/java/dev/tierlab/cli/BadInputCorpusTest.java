@@ -62,7 +62,7 @@ class BadInputCorpusTest {
     @Test
     void theCorruptionsStartFromModelsThatInspectCleanly() {
         for (Path p : List.of(micro, microQwen)) {
-            OneLineErrors.Result r = OneLineErrors.run("model", "inspect", p.toString());
+            CliTest.Result r = OneLineErrors.run("model", "inspect", p.toString());
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().contains("layers          2"), r.out());
         }

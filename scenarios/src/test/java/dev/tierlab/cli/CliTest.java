@@ -27,6 +27,9 @@ class CliTest {
     static Path tiny;
 
     record Result(int exit, String out, String err) {
+        List<String> errLines() {
+            return err.strip().lines().toList();
+        }
     }
 
     static Result run(String... args) {

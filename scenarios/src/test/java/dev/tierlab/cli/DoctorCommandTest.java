@@ -7,27 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The doctor verb in-process: structure and exit codes, never timing values (thresholds force the verdicts). */
 class DoctorCommandTest {
 
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        CommandLine cli = TierlabCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Result(cli.execute(args), out.toString(), err.toString());
+    static CliTest.Result run(String... args) {
+        return CliTest.run(args);
     }
 
     static final String[] QUICK = {"doctor", "--spin-ms", "20", "--probes", "2"};
@@ -53,7 +42,7 @@ class DoctorCommandTest {
 
     @Test
     void aFailingCheckMakesExitOneAndTheVerdictNamesIt() {
-        Result r = run(args(QUICK, lenientExcept("--max-spin-gap-ms", "0")));
+        CliTest.Result r = run(args(QUICK, lenientExcept("--max-spin-gap-ms", "0")));
         assertEquals(1, r.exit(), r.out() + r.err());
         List<String> lines = r.out().strip().lines().toList();
         assertEquals(CHECKS.size() + 1, lines.size(), r.out());
@@ -68,7 +57,7 @@ class DoctorCommandTest {
 
     @Test
     void lenientThresholdsPassAndExitZero() {
-        Result r = run(args(QUICK, LENIENT));
+        CliTest.Result r = run(args(QUICK, LENIENT));
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().strip().lines().toList().getLast().startsWith("verdict: TRUSTWORTHY"), r.out());
         assertFalse(r.out().contains(" FAIL "), r.out());
@@ -77,7 +66,7 @@ class DoctorCommandTest {
     @Test
     void jsonHasEveryCheckAndAVerdictThatAgreesWithTheExitCode() throws IOException {
         for (String[] extra : List.of(LENIENT, lenientExcept("--max-bandwidth-spread", "0"))) {
-            Result r = run(args(new String[] {"doctor", "--spin-ms", "20", "--probes", "3", "--json"}, extra));
+            CliTest.Result r = run(args(new String[] {"doctor", "--spin-ms", "20", "--probes", "3", "--json"}, extra));
             JsonNode root = new ObjectMapper().readTree(r.out());
             assertEquals(r.exit() == 0, root.get("trustworthy").asBoolean(), r.out());
             List<String> names = new ArrayList<>();
@@ -100,11 +89,11 @@ class DoctorCommandTest {
 
     @Test
     void helpAndBadInput() {
-        Result help = run("doctor", "--help");
+        CliTest.Result help = run("doctor", "--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("Usage: tierlab doctor"), help.out());
         assertTrue(help.out().contains("(default: 0.25)"), help.out());
-        Result bad = run("doctor", "--max-busy-cores", "-1");
+        CliTest.Result bad = run("doctor", "--max-busy-cores", "-1");
         assertEquals(2, bad.exit(), bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
         assertTrue(bad.err().contains("must not be negative"), bad.err());

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 
 /**
  * The bad-input contract, checked on the real CLI entry point in-process: exit code 2, exactly one
@@ -20,28 +17,16 @@ final class OneLineErrors {
     /** "IllegalStateException: ..." is what an unexpected exception looks like in the CLI's output. */
     private static final Pattern EXCEPTION_NAME = Pattern.compile("\\b[A-Z]\\w*(Exception|Error)\\b");
 
-    record Result(int exit, String out, String err) {
-        List<String> errLines() {
-            return err.strip().lines().toList();
-        }
-    }
-
     private OneLineErrors() {
     }
 
-    static Result run(String... args) {
-        CommandLine cli = TierlabCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    static CliTest.Result run(String... args) {
+        return CliTest.run(args);
     }
 
     /** Runs {@code args} and checks the contract; the line must contain {@code what} and every {@code expected}. */
     static String assertOneLine(String what, String[] args, String... expected) {
-        Result r = run(args);
+        CliTest.Result r = run(args);
         String context = String.join(" ", args) + "\nstdout: " + r.out() + "\nstderr: " + r.err();
         assertEquals(2, r.exit(), "exit code; " + context);
         assertEquals(1, r.errLines().size(), "exactly one line on stderr; " + context);
@@ -72,7 +57,7 @@ final class OneLineErrors {
         assertTrue(Pattern.compile("^" + prefix + ".*" + Pattern.quote(field)).matcher(line).find(),
                 "'" + line + "' starts with " + file + (located ? ":LINE:COL" : "") + " and names " + field);
 
-        Result v = run("validate", file.toString());
+        CliTest.Result v = run("validate", file.toString());
         String context = "validate " + file + "\nstdout: " + v.out() + "\nstderr: " + v.err();
         assertEquals(2, v.exit(), context);
         assertEquals(List.of(line, file + ": 1 problem"), v.errLines(), context);

@@ -19,24 +19,9 @@ public record Placement(List<WeightRule> weights, List<KvRule> kv, String defaul
 
     /** Bytes of one tensor per tier, in rule order. */
     public Map<String, Long> place(TensorRef t) {
-        Map<String, Long> parts = new LinkedHashMap<>();
-        long left = t.bytes();
-        for (WeightRule r : weights) {
-            if (left == 0) {
-                break;
-            }
-            if (r.matches(t)) {
-                long take = r.fraction() >= 1 ? left : Math.round(left * r.fraction());
-                if (take > 0) {
-                    parts.merge(r.tier(), take, Long::sum);
-                    left -= take;
-                }
-            }
-        }
-        if (left > 0) {
-            parts.merge(defaultTier, left, Long::sum);
-        }
-        return parts;
+        Map<String, Long> byTier = new LinkedHashMap<>();
+        parts(t).forEach(p -> byTier.merge(p.tier(), p.bytes(), Long::sum));
+        return byTier;
     }
 
     /** A share of one tensor's bytes on one tier, with the access mode its rule asked for (null: default). */
