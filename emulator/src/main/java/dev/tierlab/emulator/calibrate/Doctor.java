@@ -144,7 +144,6 @@ public final class Doctor {
         Map<Long, Long> cpu0 = processTicks(self);
         long[] stat0 = cpuTicks();
         long w0 = System.nanoTime();
-        SpinGaps spin = spin(spinNanos, spinGapNanos);
         double[] bw = new double[Math.max(0, probes)];
         if (probes > 0) {
             try (Sentinel s = new Sentinel()) {
@@ -153,6 +152,9 @@ public final class Doctor {
                 }
             }
         }
+        // after the probes: by then this JVM's own start-up work (JIT compilation) has mostly settled
+        spin(Math.min(spinNanos, 20_000_000L), spinGapNanos);
+        SpinGaps spin = spin(spinNanos, spinGapNanos);
         Map<Long, Long> cpu1 = processTicks(self);
         long[] stat1 = cpuTicks();
         double window = (System.nanoTime() - w0) / 1e9;
