@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Can a measurement started now be trusted? Checks the load, other busy processes, the CPU governor,",
+        description = {"Can a measurement started now be trusted? Checks the load, other busy processes, CPU steal, the CPU governor,",
             "memory-bandwidth stability, how often a spinning thread loses its CPU, and kernel page-cache reclaim;",
             "one line per check with what to fix, then a verdict. Exits 1 when a measurement would not be trustworthy.",
             "Each check warns at half its failure level."})
@@ -51,6 +51,10 @@ final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--max-spin-gap-ms", paramLabel = "MS", description = "Fail when it loses it for longer than this (default: " + Doctor.MAX_SPIN_GAP_MILLIS + ").")
     Double maxSpinGapMillis;
 
+    @Option(names = "--max-steal", paramLabel = "X",
+            description = "Fail when the hypervisor steals more than this share of the CPU time (default: " + Doctor.MAX_STEAL + ").")
+    Double maxSteal;
+
     @Option(names = "--spin-gap-us", paramLabel = "US", description = "What counts as losing the CPU (default: " + Doctor.SPIN_GAP_MICROS + " us).")
     Double spinGapMicros;
 
@@ -63,7 +67,8 @@ final class DoctorCommand implements Callable<Integer> {
                     maxBandwidthSpread != null ? maxBandwidthSpread : d.maxBandwidthSpread(),
                     maxSpinGapsPerSecond != null ? maxSpinGapsPerSecond : d.maxSpinGapsPerSecond(),
                     maxSpinGapMillis != null ? maxSpinGapMillis : d.maxSpinGapMillis(),
-                    spinGapMicros != null ? Math.round(spinGapMicros * 1000) : d.spinGapNanos());
+                    spinGapMicros != null ? Math.round(spinGapMicros * 1000) : d.spinGapNanos(),
+                    maxSteal != null ? maxSteal : d.maxSteal());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -111,6 +116,7 @@ final class DoctorCommand implements Callable<Integer> {
         th.put("max_spin_gaps_per_s", t.maxSpinGapsPerSecond());
         th.put("max_spin_gap_ms", t.maxSpinGapMillis());
         th.put("spin_gap_us", t.spinGapNanos() / 1e3);
+        th.put("max_steal", t.maxSteal());
         root.put("thresholds", th);
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     }

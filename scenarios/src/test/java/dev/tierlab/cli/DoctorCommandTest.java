@@ -21,8 +21,8 @@ class DoctorCommandTest {
 
     static final String[] QUICK = {"doctor", "--spin-ms", "20", "--probes", "2"};
     static final String[] LENIENT = {"--max-load-per-core", "1000", "--max-busy-cores", "1000", "--max-bandwidth-spread", "1000",
-        "--max-spin-gaps-per-s", "1e9", "--max-spin-gap-ms", "1e9"};
-    static final List<String> CHECKS = List.of("load", "busy", "governor", "bandwidth", "spin", "page-cache");
+        "--max-spin-gaps-per-s", "1e9", "--max-spin-gap-ms", "1e9", "--max-steal", "1"};
+    static final List<String> CHECKS = List.of("load", "busy", "steal", "governor", "bandwidth", "spin", "page-cache");
 
     static String[] args(String[]... parts) {
         List<String> all = new ArrayList<>();

@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * Whether a measurement started now on this machine can be trusted: load, other busy processes,
- * CPU frequency governor, memory-bandwidth stability, how often a spinning thread loses its CPU, and
- * whether the kernel reclaims idle page cache behind the run's back. Each check is OK, WARN (worth
+ * CPU time stolen by the hypervisor, CPU frequency governor, memory-bandwidth stability, how often a
+ * spinning thread loses its CPU, and whether the kernel reclaims idle page cache behind the run's back. Each check is OK, WARN (worth
  * knowing, the numbers can still be trusted), FAIL (they cannot) or SKIP (not visible here); the
  * verdict is trustworthy when no check fails.
  *
@@ -34,9 +34,10 @@ public final class Doctor {
     public static final double MAX_LOAD_PER_CORE = 1.0;
     public static final double MAX_BUSY_CORES = 0.25;
     public static final double MAX_BANDWIDTH_SPREAD = 0.25;
-    public static final double MAX_SPIN_GAPS_PER_SECOND = 50;
-    public static final double MAX_SPIN_GAP_MILLIS = 10;
+    public static final double MAX_SPIN_GAPS_PER_SECOND = 100;
+    public static final double MAX_SPIN_GAP_MILLIS = 5;
     public static final long SPIN_GAP_MICROS = 50;
+    public static final double MAX_STEAL = 0.05;
 
     /** One check: its name, status, what it found, and what to do about it (empty when nothing). */
     public record Check(String name, Status status, String finding, String fix, Map<String, Object> values) {
@@ -87,16 +88,17 @@ public final class Doctor {
      * @param maxSpinGapsPerSecond how often a spinning thread may lose its CPU for more than {@code spinGapNanos}
      * @param maxSpinGapMillis the longest such loss
      * @param spinGapNanos what counts as a lost CPU (default 50 us)
+     * @param maxSteal the share of all CPU time the hypervisor gave to other guests during the check (steal in /proc/stat)
      */
     public record Thresholds(double maxLoadPerCore, double maxBusyCores, double maxBandwidthSpread, double maxSpinGapsPerSecond,
-            double maxSpinGapMillis, long spinGapNanos) {
+            double maxSpinGapMillis, long spinGapNanos, double maxSteal) {
 
         public static final Thresholds DEFAULT = new Thresholds(MAX_LOAD_PER_CORE, MAX_BUSY_CORES, MAX_BANDWIDTH_SPREAD,
-                MAX_SPIN_GAPS_PER_SECOND, MAX_SPIN_GAP_MILLIS, SPIN_GAP_MICROS * 1000);
+                MAX_SPIN_GAPS_PER_SECOND, MAX_SPIN_GAP_MILLIS, SPIN_GAP_MICROS * 1000, MAX_STEAL);
 
         public Thresholds {
             if (maxLoadPerCore < 0 || maxBusyCores < 0 || maxBandwidthSpread < 0 || maxSpinGapsPerSecond < 0 || maxSpinGapMillis < 0
-                    || spinGapNanos <= 0) {
+                    || spinGapNanos <= 0 || maxSteal < 0) {
                 throw new IllegalArgumentException("doctor thresholds must not be negative: " + this);
             }
         }
@@ -114,11 +116,12 @@ public final class Doctor {
     }
 
     /**
-     * What {@link #measure} saw. {@code load1} NaN or {@code governors} empty when not readable;
+     * What {@link #measure} saw. {@code load1} and {@code steal} (share of CPU time stolen by the
+     * hypervisor during the window) NaN, {@code governors} empty, when not readable;
      * {@code pageCacheReclaim} a description of a kernel page-cache reclaimer, or null when none runs.
      */
-    public record Measurements(double load1, int cores, List<BusyProcess> others, double windowSeconds, List<String> governors,
-            double[] bandwidthGbps, SpinGaps spin, String pageCacheReclaim) {
+    public record Measurements(double load1, int cores, List<BusyProcess> others, double windowSeconds, double steal,
+            List<String> governors, double[] bandwidthGbps, SpinGaps spin, String pageCacheReclaim) {
     }
 
     private Doctor() {
@@ -139,8 +142,8 @@ public final class Doctor {
         double load1 = loadAverage();
         int cores = Runtime.getRuntime().availableProcessors();
         Map<Long, Long> cpu0 = processTicks(self);
+        long[] stat0 = cpuTicks();
         long w0 = System.nanoTime();
-        SpinGaps spin = spin(spinNanos, spinGapNanos);
         double[] bw = new double[Math.max(0, probes)];
         if (probes > 0) {
             try (Sentinel s = new Sentinel()) {
@@ -149,8 +152,14 @@ public final class Doctor {
                 }
             }
         }
+        // after the probes: by then this JVM's own start-up work (JIT compilation) has mostly settled
+        spin(Math.min(spinNanos, 20_000_000L), spinGapNanos);
+        SpinGaps spin = spin(spinNanos, spinGapNanos);
         Map<Long, Long> cpu1 = processTicks(self);
+        long[] stat1 = cpuTicks();
         double window = (System.nanoTime() - w0) / 1e9;
+        double steal = stat0 == null || stat1 == null || stat1[0] == stat0[0] ? Double.NaN
+                : (double) (stat1[1] - stat0[1]) / (stat1[0] - stat0[0]);
         List<BusyProcess> others = new ArrayList<>();
         for (var e : cpu1.entrySet()) {
             long before = cpu0.getOrDefault(e.getKey(), 0L);
@@ -160,7 +169,7 @@ public final class Doctor {
             }
         }
         others.sort(Comparator.comparingDouble(BusyProcess::cores).reversed());
-        return new Measurements(load1, cores, others, window, governors(), bw, spin, pageCacheReclaim());
+        return new Measurements(load1, cores, others, window, steal, governors(), bw, spin, pageCacheReclaim());
     }
 
     /** Judges measurements against thresholds: one check per aspect, in a fixed order. */
@@ -168,6 +177,7 @@ public final class Doctor {
         List<Check> checks = new ArrayList<>();
         checks.add(load(m, t));
         checks.add(busy(m, t));
+        checks.add(steal(m, t));
         checks.add(governor(m));
         checks.add(bandwidth(m, t));
         checks.add(spinCheck(m, t));
@@ -213,6 +223,17 @@ public final class Doctor {
         List<Map<String, Object>> list = top.stream()
                 .map(p -> values("pid", p.pid(), "name", p.name(), "cores", p.cores())).toList();
         return new Check("busy", s, finding, fix, values("other_cores", total, "window_s", m.windowSeconds(), "top", list));
+    }
+
+    private static Check steal(Measurements m, Thresholds t) {
+        if (Double.isNaN(m.steal())) {
+            return new Check("steal", Status.SKIP, "no steal time in /proc/stat", "", values());
+        }
+        Status s = grade(m.steal(), t.maxSteal());
+        String finding = String.format(Locale.ROOT, "the hypervisor took %.1f%% of this machine's CPU time during the check", 100 * m.steal());
+        String fix = s == Status.OK ? "" : "other guests on the host run on these vCPUs' physical cores: nothing inside "
+                + "this machine fixes that; measure at another time or on another host";
+        return new Check("steal", s, finding, fix, values("steal", m.steal()));
     }
 
     private static Check governor(Measurements m) {
@@ -299,6 +320,22 @@ public final class Doctor {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
+        }
+    }
+
+    /** All CPUs' ticks from /proc/stat: {total, steal}; null when not readable. */
+    static long[] cpuTicks() {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/stat")).getFirst();
+            String[] f = line.trim().split("\\s+");
+            long total = 0;
+            // user nice system idle iowait irq softirq steal (guest and guest_nice are inside user and nice)
+            for (int i = 1; i <= 8 && i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {total, f.length > 8 ? Long.parseLong(f[8]) : 0};
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

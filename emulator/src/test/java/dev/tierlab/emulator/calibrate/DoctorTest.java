@@ -21,7 +21,7 @@ class DoctorTest {
 
     /** A quiet 2-core machine: every check passes. */
     static Measurements quiet() {
-        return new Measurements(0.1, 2, List.of(new BusyProcess(7, "sshd", 0.01)), 0.9, List.of(),
+        return new Measurements(0.1, 2, List.of(new BusyProcess(7, "sshd", 0.01)), 0.9, 0.001, List.of(),
                 new double[] {7.0, 7.2, 7.1, 6.9, 7.0}, new SpinGaps(200_000_000L, 50_000, 1, 60_000), null);
     }
 
@@ -37,7 +37,7 @@ class DoctorTest {
     void aQuietMachineIsTrustworthy() {
         Doctor.Verdict v = Doctor.evaluate(quiet(), T);
         assertTrue(v.trustworthy(), v.lines().toString());
-        assertEquals(List.of("load", "busy", "governor", "bandwidth", "spin", "page-cache"),
+        assertEquals(List.of("load", "busy", "steal", "governor", "bandwidth", "spin", "page-cache"),
                 v.checks().stream().map(Doctor.Check::name).toList());
         assertEquals(Status.SKIP, statuses(quiet()).get("governor"), "no cpufreq: skipped, not failed");
         assertEquals(List.of(), v.failing());
@@ -61,12 +61,19 @@ class DoctorTest {
         assertEquals(Status.WARN, status("bandwidth", m -> with(m, m.load1(), m.others(), new double[] {7, 6, 7}, m.spin(), m.governors())));
         assertEquals(Status.SKIP, status("bandwidth", m -> with(m, m.load1(), m.others(), new double[] {7}, m.spin(), m.governors())));
 
-        SpinGaps longGap = new SpinGaps(200_000_000L, 50_000, 1, 11_000_000);
-        SpinGaps often = new SpinGaps(200_000_000L, 50_000, 11, 100_000); // 55/s
-        SpinGaps sometimes = new SpinGaps(200_000_000L, 50_000, 6, 100_000); // 30/s
+        SpinGaps longGap = new SpinGaps(200_000_000L, 50_000, 1, 6_000_000);
+        SpinGaps often = new SpinGaps(200_000_000L, 50_000, 21, 100_000); // 105/s
+        SpinGaps sometimes = new SpinGaps(200_000_000L, 50_000, 12, 100_000); // 60/s
         assertEquals(Status.FAIL, status("spin", m -> with(m, m.load1(), m.others(), m.bandwidthGbps(), longGap, m.governors())));
         assertEquals(Status.FAIL, status("spin", m -> with(m, m.load1(), m.others(), m.bandwidthGbps(), often, m.governors())));
         assertEquals(Status.WARN, status("spin", m -> with(m, m.load1(), m.others(), m.bandwidthGbps(), sometimes, m.governors())));
+
+        assertEquals(Status.FAIL, status("steal", m -> new Measurements(m.load1(), m.cores(), m.others(), m.windowSeconds(), 0.06,
+                m.governors(), m.bandwidthGbps(), m.spin(), null)));
+        assertEquals(Status.WARN, status("steal", m -> new Measurements(m.load1(), m.cores(), m.others(), m.windowSeconds(), 0.03,
+                m.governors(), m.bandwidthGbps(), m.spin(), null)));
+        assertEquals(Status.SKIP, status("steal", m -> new Measurements(m.load1(), m.cores(), m.others(), m.windowSeconds(), Double.NaN,
+                m.governors(), m.bandwidthGbps(), m.spin(), null)));
 
         assertEquals(Status.WARN, status("governor", m -> with(m, m.load1(), m.others(), m.bandwidthGbps(), m.spin(),
                 List.of("powersave", "powersave"))));
@@ -75,19 +82,20 @@ class DoctorTest {
     }
 
     static Measurements with(Measurements m, double load, List<BusyProcess> others, double[] bw, SpinGaps spin, List<String> gov) {
-        return new Measurements(load, m.cores(), others, m.windowSeconds(), gov, bw, spin, m.pageCacheReclaim());
+        return new Measurements(load, m.cores(), others, m.windowSeconds(), m.steal(), gov, bw, spin, m.pageCacheReclaim());
     }
 
     @Test
     void warningsKeepTheVerdictAndFailuresBreakItWithTheirFix() {
-        Measurements reclaiming = new Measurements(0.1, 2, List.of(), 0.9, List.of("ondemand"), quiet().bandwidthGbps(), quiet().spin(),
+        Measurements reclaiming = new Measurements(0.1, 2, List.of(), 0.9, Double.NaN, List.of("ondemand"), quiet().bandwidthGbps(), quiet().spin(),
                 "the kernel's DAMON pages out memory idle for 60 s or more");
         Doctor.Verdict warned = Doctor.evaluate(reclaiming, T);
         assertTrue(warned.trustworthy());
         assertEquals(List.of("governor", "page-cache"), warned.warnings());
+        assertEquals(Status.SKIP, statuses(reclaiming).get("steal"));
         assertEquals("verdict: TRUSTWORTHY; warnings: governor, page-cache", warned.summary());
 
-        Measurements busy = new Measurements(3.0, 2, List.of(new BusyProcess(42, "mvn in /work", 1.4)), 0.9, List.of(),
+        Measurements busy = new Measurements(3.0, 2, List.of(new BusyProcess(42, "mvn in /work", 1.4)), 0.9, 0.0, List.of(),
                 quiet().bandwidthGbps(), quiet().spin(), null);
         Doctor.Verdict v = Doctor.evaluate(busy, T);
         assertFalse(v.trustworthy());
@@ -98,9 +106,9 @@ class DoctorTest {
         assertTrue(busyLine.contains("mvn in /work (pid 42) 1.40"), busyLine);
         assertTrue(busyLine.contains(" -> "), "a failing check says what to fix: " + busyLine);
 
-        Doctor.Thresholds lenient = new Doctor.Thresholds(10, 10, 1, 1000, 100, 50_000);
+        Doctor.Thresholds lenient = new Doctor.Thresholds(10, 10, 1, 1000, 100, 50_000, 1);
         assertTrue(Doctor.evaluate(busy, lenient).trustworthy(), "thresholds are the caller's");
-        assertThrows(IllegalArgumentException.class, () -> new Doctor.Thresholds(-1, 1, 1, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Doctor.Thresholds(-1, 1, 1, 1, 1, 1, 1));
     }
 
     @Test
@@ -118,7 +126,8 @@ class DoctorTest {
         assertTrue(m.others().stream().noneMatch(p -> p.pid() == self), "this process is not 'another' process");
         assertTrue(m.windowSeconds() >= 0.02);
         assertTrue(Double.isNaN(m.load1()) || m.load1() >= 0);
-        assertEquals(6, Doctor.evaluate(m, T).checks().size());
+        assertEquals(7, Doctor.evaluate(m, T).checks().size());
+        assertTrue(Double.isNaN(m.steal()) || (m.steal() >= 0 && m.steal() <= 1), "steal " + m.steal());
         assertFalse(Doctor.processTicks(self).containsKey(self));
     }
 }
