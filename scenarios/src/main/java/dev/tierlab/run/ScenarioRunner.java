@@ -193,6 +193,12 @@ public final class ScenarioRunner {
     /** Per configuration (threads, KV type, context): its recent baselines. */
     private static final class Baselines {
         final DilationWindow dilation = new DilationWindow(DILATION_WINDOW);
+        /** Recent emulated repeats' cost of resuming after a hold, per held layer (the injector's calibration). */
+        final java.util.ArrayDeque<Double> resume = new java.util.ArrayDeque<>();
+
+        double resumeOverhead() {
+            return resume.isEmpty() ? 0 : median(resume.stream().mapToDouble(Double::doubleValue).toArray());
+        }
         Trace trace;
         long[][] hostNanos;
     }
@@ -305,10 +311,21 @@ public final class ScenarioRunner {
                     s = repeat(loaded, cc, test, copy, p, pair, 'E');
                 } else {
                     double[][] d = tc.reference().isHost() ? ones(geo.layerIndices()) : b.dilation.current();
-                    Realization real = Realization.of(ref, d);
+                    double resume = b.resumeOverhead();
+                    Realization real = Realization.of(ref, d, resume);
                     TimelineHook hook = new TimelineHook(loaded.info().nLayer(), trace.steps(), injector);
                     hook.plan(trace.nTokens(), trace.nPast(), real.holdNanos());
                     s = repeat(loaded, cc, test, hook, p, pair, 'E');
+                    if (hook.unplannedSteps() == 0) {
+                        // Measured against the uncorrected holds: what resuming costs, whatever the correction was.
+                        double measured = Realization.resumeOverheadNanos(hostLayerNanos(hook, s, trace),
+                                Realization.of(ref, d).holdNanos(), ref, d);
+                        b.resume.addLast(measured);
+                        while (b.resume.size() > DILATION_WINDOW) {
+                            b.resume.removeFirst();
+                        }
+                    }
+                    extra.put("resume_overhead_us", ResultRow.round(resume / 1e3));
                     extra.put("fidelity", ResultRow.round(fidelity(s, trace, real)));
                     extra.put("modelled_step_ms", ResultRow.round(median(decodeOf(real.modelledHostNanos(), trace)) / 1e6));
                     extra.put("unplanned_steps", hook.unplannedSteps());
@@ -715,7 +732,12 @@ public final class ScenarioRunner {
         bases.put("host_dram_used_for", Double.isNaN(hostDram) ? "nothing: tiers are read at the reference's scale"
                 : "reference: host (its top tier) and copy mode's relative bandwidths");
         env.put("bases", bases);
-        env.put("threads_placement", "engine threads unpinned; " + System.getenv().getOrDefault("OMP_WAIT_POLICY", "OMP_WAIT_POLICY unset"));
+        Map<String, Object> placement = new LinkedHashMap<>();
+        placement.put("pinning", "none: engine threads are placed by the kernel");
+        for (String k : List.of("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "OMP_PROC_BIND")) {
+            placement.put(k, System.getenv(k));
+        }
+        env.put("threads_placement", placement);
         env.put("llama_cpp_build", LlamaCpp.BUILD_NUMBER + " (" + LlamaCpp.BUILD_COMMIT + ")");
         env.put("llama_cpp_system_info", LlamaCpp.get().systemInfo());
         env.put("cache_mode", scenario.workload().cold()

@@ -9,6 +9,9 @@ import dev.tierlab.emulator.timeline.ReferenceTimeline;
  * compute (a lower tier read in place beside HBM, faster than HBM) cannot be sped up on the host: its
  * hold is zero and the step is counted in {@link #clampedSteps}.
  *
+ * <p>Holds may be shortened by the host's measured cost of resuming after a hold; the modelled host
+ * time is unchanged by it.
+ *
  * @param holdNanos          per step and layer index, the wait injected before the layer computes
  * @param modelledHostNanos  per step, D x the reference step (what the host should measure)
  * @param clampedSteps       steps with at least one layer faster than its baseline compute
@@ -16,6 +19,15 @@ import dev.tierlab.emulator.timeline.ReferenceTimeline;
 public record Realization(long[][] holdNanos, double[] modelledHostNanos, int clampedSteps) {
 
     public static Realization of(ReferenceTimeline.Result emulated, double[][] dilation) {
+        return of(emulated, dilation, 0);
+    }
+
+    /**
+     * As {@link #of(ReferenceTimeline.Result, double[][])}, with each hold shortened by
+     * {@code resumeOverheadNanos}: what the host measurably pays to resume compute after a hold (OpenMP
+     * workers that went to sleep during it wake up), so that hold plus resume is still D x the excess.
+     */
+    public static Realization of(ReferenceTimeline.Result emulated, double[][] dilation, double resumeOverheadNanos) {
         var trace = emulated.trace();
         int steps = trace.steps();
         long[][] holds = new long[steps][];
@@ -33,7 +45,8 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
                     c = true;
                     excess = 0;
                 }
-                holds[k][l] = Math.round(dl * excess);
+                long hold = Math.round(dl * excess);
+                holds[k][l] = hold > 0 ? Math.max(0, hold - Math.round(resumeOverheadNanos)) : 0;
                 modelled[k] += dl * (emulated.baseComputeNanos()[k][l] + excess);
             }
             if (c) {
@@ -41,5 +54,37 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
             }
         }
         return new Realization(holds, modelled, clamped);
+    }
+
+    /**
+     * The host's cost of resuming after a hold, per held layer, from an emulated repeat: over its decode
+     * steps, the median of (hold-free host time of the step − D x its all-top-tier compute) / held
+     * layers. Zero when no layer was held.
+     *
+     * @param hostNanos hold-free host time per step and layer index, as the harness measured it
+     */
+    public static double resumeOverheadNanos(long[][] hostNanos, long[][] holds, ReferenceTimeline.Result emulated,
+            double[][] dilation) {
+        var trace = emulated.trace();
+        double[] perStep = new double[trace.steps()];
+        int m = 0;
+        for (int k = 0; k < trace.steps() && k < hostNanos.length; k++) {
+            if (!trace.isDecode(k)) {
+                continue;
+            }
+            double[] d = dilation[DilationWindow.DECODE];
+            double extra = 0;
+            int held = 0;
+            for (int l = 0; l < hostNanos[k].length; l++) {
+                extra += hostNanos[k][l] - (Double.isFinite(d[l]) ? d[l] : 0) * emulated.baseComputeNanos()[k][l];
+                if (holds[k][l] > 0) {
+                    held++;
+                }
+            }
+            if (held > 0) {
+                perStep[m++] = extra / held;
+            }
+        }
+        return m == 0 ? 0 : Math.max(0, DilationWindow.median(java.util.Arrays.copyOf(perStep, m)));
     }
 }

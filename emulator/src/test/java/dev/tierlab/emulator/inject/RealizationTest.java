@@ -59,4 +59,19 @@ class RealizationTest {
         assertEquals(200 * 1 + 300 * 2, r.modelledHostNanos()[2], 1e-9, "clamped at the baseline compute");
         assertEquals(1, r.clampedSteps());
     }
+
+    @Test
+    void theCostOfResumingAfterAHoldIsMeasuredPerHeldLayerAndTakenOffLaterHolds() {
+        double[][] base = {{10, 20}, {1, 2}, {1, 2}};
+        double[][] emulated = {{10, 20}, {5, 2}, {5, 2}};
+        double[][] d = {{100, 100}, {200, 300}};
+        ReferenceTimeline.Result ref = result(emulated, base);
+        Realization plain = Realization.of(ref, d);
+        // Decode steps: expected compute D x c_ref = 200 + 600; the host took 50 more after its one held layer.
+        long[][] host = {{1000, 2000}, {250, 600}, {250, 600}};
+        assertEquals(50, Realization.resumeOverheadNanos(host, plain.holdNanos(), ref, d), 1e-9);
+        Realization corrected = Realization.of(ref, d, 50);
+        assertArrayEquals(new long[] {750, 0}, corrected.holdNanos()[1], "800 of hold, 50 of them paid by resuming");
+        assertArrayEquals(plain.modelledHostNanos(), corrected.modelledHostNanos(), 1e-9);
+    }
 }

@@ -71,6 +71,8 @@ public final class TimelineHook implements LayerHook {
 
     @Override
     public void beginMeasurement() {
+        // Layer times accumulate per step: a hook reused across repetitions starts each one from zero.
+        Arrays.fill(hostNanos, 0);
         steps = 0;
         unplannedSteps = 0;
         heldNanos = 0;
