@@ -44,7 +44,3 @@ tierlab_find_maven() {
 # JVM flags the CLI needs: FFM downcalls into libjllama.so, Vector API kernels of the Java engine
 # (the JVM notes the incubator module once on stderr).
 TIERLAB_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector)
-# llama.cpp's OpenMP workers wait at a barrier after every graph node. libgomp's default spin before
-# sleeping makes a 2-core machine's decode tail 4-24x its median whenever anything else runs; a short
-# spin kept the quiet median and cut the contended p99 from 729 to 275 ms (docs/noise.md).
-export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}"

@@ -149,7 +149,7 @@ public final class ScenarioRunner {
         verdict.lines().stream().filter(l -> !l.startsWith("ok")).forEach(l -> err.println("  " + l));
         dir.write("env.json", JSON.writeValueAsString(env(hash, null)));
         modelFile = ModelFiles.resolve(scenario.model(), options.cacheDir(), (done, t, x) -> { });
-        injector = Injector.calibrated();
+        injector = Injector.spinning();
         sentinel = new Sentinel();
         total = plannedRepeats(points);
         runStart = System.nanoTime();
@@ -193,11 +193,12 @@ public final class ScenarioRunner {
     /** Per configuration (threads, KV type, context): its recent baselines. */
     private static final class Baselines {
         final DilationWindow dilation = new DilationWindow(DILATION_WINDOW);
-        /** Recent emulated repeats' cost of resuming after a hold, per held layer (the injector's calibration). */
-        final java.util.ArrayDeque<Double> resume = new java.util.ArrayDeque<>();
+        /** Per point, recent emulated repeats' cost of resuming after a hold, per held layer (the injector's calibration). */
+        final Map<String, java.util.ArrayDeque<Double>> resume = new LinkedHashMap<>();
 
-        double resumeOverhead() {
-            return resume.isEmpty() ? 0 : median(resume.stream().mapToDouble(Double::doubleValue).toArray());
+        double resumeOverhead(String pointId) {
+            var r = resume.get(pointId);
+            return r == null || r.isEmpty() ? 0 : median(r.stream().mapToDouble(Double::doubleValue).toArray());
         }
         Trace trace;
         long[][] hostNanos;
@@ -311,7 +312,7 @@ public final class ScenarioRunner {
                     s = repeat(loaded, cc, test, copy, p, pair, 'E');
                 } else {
                     double[][] d = tc.reference().isHost() ? ones(geo.layerIndices()) : b.dilation.current();
-                    double resume = b.resumeOverhead();
+                    double resume = b.resumeOverhead(p.id());
                     Realization real = Realization.of(ref, d, resume);
                     TimelineHook hook = new TimelineHook(loaded.info().nLayer(), trace.steps(), injector);
                     hook.plan(trace.nTokens(), trace.nPast(), real.holdNanos());
@@ -320,9 +321,10 @@ public final class ScenarioRunner {
                         // Measured against the uncorrected holds: what resuming costs, whatever the correction was.
                         double measured = Realization.resumeOverheadNanos(hostLayerNanos(hook, s, trace),
                                 Realization.of(ref, d).holdNanos(), ref, d);
-                        b.resume.addLast(measured);
-                        while (b.resume.size() > DILATION_WINDOW) {
-                            b.resume.removeFirst();
+                        var recent = b.resume.computeIfAbsent(p.id(), k -> new java.util.ArrayDeque<>());
+                        recent.addLast(measured);
+                        while (recent.size() > DILATION_WINDOW) {
+                            recent.removeFirst();
                         }
                     }
                     extra.put("resume_overhead_us", ResultRow.round(resume / 1e3));
