@@ -216,7 +216,7 @@ public final class ScenarioRunner {
             for (int i = 0; i < group.size(); i++) {
                 SweepPlanner.Point p = group.get(i);
                 List<double[]> done = pairs.get(p.id());
-                if (!needsMore(p, done)) {
+                if (!needsMore(p, done, nextPair[i])) {
                     continue;
                 }
                 any = true;
@@ -234,13 +234,20 @@ public final class ScenarioRunner {
         }
     }
 
-    /** Whether a point needs another pair: fewer than the minimum, or short of its precision within budget. */
-    private boolean needsMore(SweepPlanner.Point p, List<double[]> done) {
+    /**
+     * Whether a point needs another pair: fewer undisturbed pairs than the minimum, or short of its
+     * precision, while it has run fewer than {@code max_repeats} pairs in all (disturbed ones count
+     * against the budget, so a disturbed machine cannot keep a run going).
+     */
+    private boolean needsMore(SweepPlanner.Point p, List<double[]> done, int pairsRun) {
         Scenario ps = p.scenario();
+        if (pairsRun >= Math.max(ps.maxRepeats(), ps.repeats() + (ps.precision() > 0 ? 0 : ps.repeats()))) {
+            return false;
+        }
         if (done.size() < ps.repeats()) {
             return true;
         }
-        if (ps.precision() <= 0 || done.size() >= ps.maxRepeats()) {
+        if (ps.precision() <= 0) {
             return false;
         }
         return halfWidth(done.stream().mapToDouble(r -> r[0]).toArray(), p.index()) > ps.precision();
@@ -263,7 +270,8 @@ public final class ScenarioRunner {
             int pair = n.path("pair").asInt();
             nextPair[i] = Math.max(nextPair[i], pair + 1);
             double[] v = byPair.computeIfAbsent(pair, k -> new double[] {Double.NaN, Double.NaN});
-            v[n.path("role").asText().equals("baseline") ? 0 : 1] = n.path("measured_step_ms").asDouble(Double.NaN);
+            v[n.path("role").asText().equals("baseline") ? 0 : 1] = n.path("disturbed").asBoolean(false) ? Double.NaN
+                    : n.path("measured_step_ms").asDouble(Double.NaN);
         }
         byPair.values().stream().filter(v -> v[0] > 0 && v[1] > 0).forEach(v -> out.add(new double[] {v[0] / v[1]}));
         return out;
@@ -282,6 +290,7 @@ public final class ScenarioRunner {
         String order = baselineFirst ? "BE" : "EB";
         double baseStep = Double.NaN;
         double emuStep = Double.NaN;
+        boolean disturbedPair = false;
         for (char role : order.toCharArray()) {
             progress(p, pair, role == 'B' ? "baseline" : "emulated");
             if (role == 'B') {
@@ -299,6 +308,7 @@ public final class ScenarioRunner {
                 row.put("dilation_decode", ResultRow.round(DilationWindow.stepDilation(b.dilation.current(), refBase, DilationWindow.DECODE)));
                 add(row, p, "baseline", s, null);
                 baseStep = ResultRow.medianDecodeMs(s);
+                disturbedPair |= Boolean.TRUE.equals(row.get("disturbed"));
             } else {
                 Trace trace = b.trace != null ? b.trace : Trace.of(test.nDepth(), test.nPrompt(), test.nGen(), cc.nUbatch());
                 ReferenceTimeline.HostCompute hc = hostCompute(tc.reference(), b);
@@ -342,9 +352,11 @@ public final class ScenarioRunner {
                 row.put("tiers", ResultRow.tierColumns(ref));
                 add(row, p, "emulated", s, ref);
                 emuStep = ResultRow.medianDecodeMs(s);
+                disturbedPair |= Boolean.TRUE.equals(row.get("disturbed"));
             }
         }
-        return baseStep > 0 && emuStep > 0 ? new double[] {baseStep / emuStep} : null;
+        // The report leaves disturbed pairs out of its curves; so does the stopping rule.
+        return baseStep > 0 && emuStep > 0 && !disturbedPair ? new double[] {baseStep / emuStep} : null;
     }
 
     // ---------------------------------------------------------------- trace mode
