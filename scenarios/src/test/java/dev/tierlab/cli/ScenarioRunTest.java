@@ -80,7 +80,8 @@ class ScenarioRunTest {
         assertEquals(0, r.exit(), r.err());
 
         List<JsonNode> rows = results(run);
-        assertEquals(2 * 2 * 2, rows.size(), "two points x two pairs x (baseline + emulated)");
+        // Two points x two pairs x (baseline + emulated); a pair the sentinel marks disturbed is replaced, up to twice the pairs.
+        assertTrue(rows.size() >= 2 * 2 * 2 && rows.size() <= 2 * 4 * 2, "lines: " + rows.size());
         for (String field : List.of("point", "point_id", "role", "pair", "order", "repeat", "engine", "model", "n_prompt", "n_gen",
                 "pp_tps", "tg_tps", "ttft_ms", "e2e_ms", "itl_ms", "itl_n", "decode_ms", "tiers", "measured_step_ms", "engine_counters",
                 "reference", "ref_tg_tps", "ref_ttft_ms", "ref_itl_ms", "ref_step_ms", "ref_decode_ms")) {
@@ -123,9 +124,10 @@ class ScenarioRunTest {
         String asRun = Files.readString(run.resolve("scenario.yaml"));
         assertTrue(asRun.contains("question: \"a test sweep.\"") || asRun.contains("question: a test sweep."), asRun);
         int slowIndex = slow.get("point_index").asInt();
-        assertEquals(2, intervals(run.resolve("histograms/%03d-itl.hlog".formatted(slowIndex))));
-        assertEquals(2, intervals(run.resolve("histograms/%03d-itl-baseline.hlog".formatted(slowIndex))));
-        assertEquals(2, intervals(run.resolve("histograms/%03d-tier-flash-device.hlog".formatted(slowIndex))));
+        long slowPairs = rows.stream().filter(n -> n.get("point_index").asInt() == slowIndex && n.get("role").asText().equals("emulated")).count();
+        assertEquals(slowPairs, intervals(run.resolve("histograms/%03d-itl.hlog".formatted(slowIndex))));
+        assertEquals(slowPairs, intervals(run.resolve("histograms/%03d-itl-baseline.hlog".formatted(slowIndex))));
+        assertEquals(slowPairs, intervals(run.resolve("histograms/%03d-tier-flash-device.hlog".formatted(slowIndex))));
 
         CliTest.Result again = CliTest.run("run", scenario("two", "inject", "1x, 0.25x", 2, 8).toString(), "--out", run.toString());
         assertEquals(2, again.exit(), "refuses to overwrite a run");
@@ -164,7 +166,8 @@ class ScenarioRunTest {
 
     private static Map<String, JsonNode> emulated(Path run) throws IOException {
         Map<String, JsonNode> m = new TreeMap<>();
-        results(run).stream().filter(n -> n.get("role").asText().equals("emulated")).forEach(n -> m.put(n.get("point_id").asText(), n));
+        results(run).stream().filter(n -> n.get("role").asText().equals("emulated") && n.get("pair").asInt() == 0)
+                .forEach(n -> m.put(n.get("point_id").asText(), n));
         return m;
     }
 
@@ -231,11 +234,14 @@ class ScenarioRunTest {
         Set<Integer> promptsB = results(b).stream().map(n -> n.get("n_prompt").asInt()).collect(Collectors.toSet());
         assertEquals(Set.of(8), promptsA);
         assertEquals(Set.of(16), promptsB);
-        assertEquals(4, results(a).size(), "each shard has both points of its workload, each paired with its baseline");
+        assertEquals(2, results(a).stream().map(n -> n.get("point_id").asText()).distinct().count(),
+                "each shard has both points of its workload, each paired with its baseline");
+        assertEquals(results(a).stream().filter(n -> n.get("role").asText().equals("baseline")).count(),
+                results(a).stream().filter(n -> n.get("role").asText().equals("emulated")).count());
         Path merged = dir.resolve("merged");
         CliTest.Result m = CliTest.run("merge", a.toString(), b.toString(), "-o", merged.toString());
         assertEquals(0, m.exit(), m.err());
-        assertEquals(8, results(merged).size());
+        assertEquals(results(a).size() + results(b).size(), results(merged).size());
         assertTrue(Files.exists(merged.resolve("shards/env-1.json")) && Files.exists(merged.resolve("shards/env-2.json")));
         // Shards of another scenario cannot be merged into this run.
         Path other = dir.resolve("other.yaml");
