@@ -62,4 +62,38 @@ class TimelineHookTest {
         assertTrue(h.hookStepNanos()[0] >= hold);
         assertTrue(h.hostLayerNanos()[0][1] < hold, "a hold is not the layer's compute: " + h.hostLayerNanos()[0][1]);
     }
+
+    /** The measured hot path allocates nothing: no GC pause can be caused by, or land on, the harness itself. */
+    @Test
+    void theEngineThreadsCallsAllocateNothing() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int steps = 2000;
+        int layers = 16;
+        TimelineHook h = new TimelineHook(layers, steps, Injector.of(0, 0));
+        int[] tokens = new int[steps];
+        int[] past = new int[steps];
+        long[][] holds = new long[steps][layers + 1];
+        for (int k = 0; k < steps; k++) {
+            tokens[k] = 1;
+            past[k] = k;
+            holds[k][k % (layers + 1)] = 1; // a 1 ns hold: the injector's path runs, without waiting
+        }
+        h.plan(tokens, past, holds);
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 5 && allocated != 0; round++) { // the first rounds may pay for JIT compilation
+            long before = threads.getCurrentThreadAllocatedBytes();
+            h.beginMeasurement();
+            for (int k = 0; k < steps; k++) {
+                h.microBatchStart(1, k);
+                for (int l = 0; l <= layers; l++) {
+                    h.layerStart(l);
+                }
+                h.microBatchEnd();
+            }
+            h.endMeasurement();
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by " + steps + " steps of " + (layers + 1) + " layers");
+        assertEquals(0, h.unplannedSteps());
+    }
 }
