@@ -45,46 +45,10 @@ public final class DilationWindow {
                 }
                 d[phase][l] = m == 0 ? Double.NaN : median(Arrays.copyOf(r, m));
             }
-            rescaleToMedianStep(d[phase], phase, hostNanos, trace, base);
         }
         recent.addLast(d);
         while (recent.size() > window) {
             recent.removeFirst();
-        }
-    }
-
-    /**
-     * Per-layer medians do not add up to the median step (each layer's time is skewed to the right): on
-     * the quickstart their sum was ~3% below the median measured step, so the emulated side was held
-     * ~3% short. Scales the phase's D so that D x the all-top compute of the median step equals the
-     * median of the measured steps.
-     */
-    private static void rescaleToMedianStep(double[] d, int phase, long[][] hostNanos, Trace trace, ReferenceTimeline.Result base) {
-        double[] measured = new double[trace.steps()];
-        double[] modelled = new double[trace.steps()];
-        int m = 0;
-        for (int k = 0; k < trace.steps(); k++) {
-            if ((phase == DECODE) != trace.isDecode(k)) {
-                continue;
-            }
-            double host = 0;
-            double model = 0;
-            for (int l = 0; l < d.length; l++) {
-                host += hostNanos[k][l];
-                model += (Double.isFinite(d[l]) ? d[l] : 0) * base.baseComputeNanos()[k][l];
-            }
-            measured[m] = host;
-            modelled[m++] = model;
-        }
-        if (m == 0) {
-            return;
-        }
-        double want = median(Arrays.copyOf(measured, m));
-        double have = median(Arrays.copyOf(modelled, m));
-        if (have > 0 && want > 0) {
-            for (int l = 0; l < d.length; l++) {
-                d[l] *= want / have;
-            }
         }
     }
 

@@ -74,16 +74,4 @@ class RealizationTest {
         assertArrayEquals(new long[] {750, 0}, corrected.holdNanos()[1], "800 of hold, 50 of them paid by resuming");
         assertArrayEquals(plain.modelledHostNanos(), corrected.modelledHostNanos(), 1e-9);
     }
-
-    @Test
-    void dilationIsScaledSoThatTheModelledStepIsTheMedianMeasuredStep() {
-        Trace decode = Trace.of(0, 0, 3, 512);
-        double[][] base = {{1, 1}, {1, 1}, {1, 1}};
-        ReferenceTimeline.Result ref = new ReferenceTimeline.Result(decode, new double[] {2, 2, 2}, base, base, Map.of());
-        DilationWindow w = new DilationWindow(1);
-        // Per-layer medians are 1 and 1, but the median step is 11: each layer is slow in a different step.
-        w.add(new long[][] {{1, 1}, {1, 10}, {10, 1}}, decode, ref);
-        assertEquals(5.5, w.current()[DilationWindow.DECODE][0], 1e-9);
-        assertEquals(5.5, w.current()[DilationWindow.DECODE][1], 1e-9);
-    }
 }
