@@ -5,6 +5,7 @@ import dev.tierlab.emulator.reference.ReferenceSystem;
 import dev.tierlab.emulator.timeline.ReferenceTimeline;
 import dev.tierlab.inference.bench.BenchSample;
 import dev.tierlab.inference.bench.BenchTest;
+import dev.tierlab.reports.stats.SampleStats;
 import dev.tierlab.scenario.SweepPlanner;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -93,7 +94,7 @@ public final class ResultRow {
         row.put("ref_tg_tps", t.nGen() > 0 && decodeNs > 0 ? round(t.nGen() / (decodeNs / 1e9)) : null);
         row.put("ref_pp_tps", t.nPrompt() > 0 && prefillNs > 0 ? round(t.nPrompt() / (prefillNs / 1e9)) : null);
         row.put("ref_ttft_ms", roundFine((t.nPrompt() > 0 ? prefillNs : decodeMs.length > 0 ? decodeMs[0] * 1e6 : 0) / 1e6));
-        row.put("ref_step_ms", decodeMs.length > 0 ? roundFine(median(decodeMs)) : null);
+        row.put("ref_step_ms", decodeMs.length > 0 ? roundFine(SampleStats.median(decodeMs)) : null);
         row.put("ref_itl_ms", percentiles(decodeMs, ResultRow::roundFine));
         row.put("ref_decode_ms", Arrays.stream(decodeMs).mapToObj(v -> roundFine(v)).toList());
         if (base != null) {
@@ -179,7 +180,7 @@ public final class ResultRow {
 
     static double medianDecodeMs(BenchSample s) {
         double[] v = Arrays.stream(s.decodeNanos()).asDoubleStream().map(x -> x / 1e6).toArray();
-        return ScenarioRunner.median(v);
+        return SampleStats.median(v);
     }
 
     static Histogram itlHistogram(BenchSample s) {
@@ -205,8 +206,5 @@ public final class ResultRow {
         return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).doubleValue();
     }
 
-    static double median(double[] v) {
-        return ScenarioRunner.median(v);
-    }
 
 }

@@ -35,6 +35,7 @@ import dev.tierlab.inference.java.JavaEngine;
 import dev.tierlab.inference.llamacpp.LlamaCpp;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.reports.stats.RatioEstimate;
+import dev.tierlab.reports.stats.SampleStats;
 import dev.tierlab.reports.stats.RatioSample;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
@@ -198,7 +199,7 @@ public final class ScenarioRunner {
 
         double resumeOverhead(String pointId) {
             var r = resume.get(pointId);
-            return r == null || r.isEmpty() ? 0 : median(r.stream().mapToDouble(Double::doubleValue).toArray());
+            return r == null || r.isEmpty() ? 0 : SampleStats.median(r.stream().mapToDouble(Double::doubleValue).toArray());
         }
         Trace trace;
         long[][] hostNanos;
@@ -295,13 +296,8 @@ public final class ScenarioRunner {
             progress(p, pair, role == 'B' ? "baseline" : "emulated");
             if (role == 'B') {
                 TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
-                BenchSample s = repeat(loaded, cc, test, hook, p, pair, 'B');
-                Trace trace = new Trace(hook.tokens(), hook.past());
-                long[][] host = hostLayerNanos(hook, s, trace);
-                b.trace = trace;
-                b.hostNanos = host;
-                ReferenceTimeline.Result refBase = ReferenceTimeline.compute(top, geo, trace, hostCompute(tc.reference(), b), false);
-                b.dilation.add(host, trace, refBase);
+                BenchSample s = repeat(cc, test, hook, p, pair, 'B');
+                ReferenceTimeline.Result refBase = recordBaseline(b, hook, s, tc, geo);
                 Map<String, Object> row = ResultRow.of(p, "baseline", pair, order, scenario.engine(), "none", model, ps.threads(),
                         scenario.workload().cold(), s);
                 ResultRow.addReference(row, refBase, null, test, tc.reference());
@@ -319,14 +315,14 @@ public final class ScenarioRunner {
                 if (ps.mode().equals("copy")) {
                     Emulator.Config old = EmulationSpecs.config(ps.emulation(), scenario.baseDir(), hostDram);
                     CopyMode copy = CopyMode.create(old, loaded, injector);
-                    s = repeat(loaded, cc, test, copy, p, pair, 'E');
+                    s = repeat(cc, test, copy, p, pair, 'E');
                 } else {
                     double[][] d = tc.reference().isHost() ? ones(geo.layerIndices()) : b.dilation.current();
                     double resume = b.resumeOverhead(p.id());
                     Realization real = Realization.of(ref, d, resume);
                     TimelineHook hook = new TimelineHook(loaded.info().nLayer(), trace.steps(), injector);
                     hook.plan(trace.nTokens(), trace.nPast(), real.holdNanos());
-                    s = repeat(loaded, cc, test, hook, p, pair, 'E');
+                    s = repeat(cc, test, hook, p, pair, 'E');
                     if (hook.unplannedSteps() == 0) {
                         // Measured against the uncorrected holds: what resuming costs, whatever the correction was.
                         double measured = Realization.resumeOverheadNanos(hostLayerNanos(hook, s, trace),
@@ -339,7 +335,7 @@ public final class ScenarioRunner {
                     }
                     extra.put("resume_overhead_us", ResultRow.round(resume / 1e3));
                     extra.put("fidelity", ResultRow.round(fidelity(s, trace, real)));
-                    extra.put("modelled_step_ms", ResultRow.round(median(decodeOf(real.modelledHostNanos(), trace)) / 1e6));
+                    extra.put("modelled_step_ms", ResultRow.round(SampleStats.median(decodeOf(real.modelledHostNanos(), trace)) / 1e6));
                     extra.put("unplanned_steps", hook.unplannedSteps());
                     extra.put("held_ms", ResultRow.round(hook.heldNanos() / 1e6));
                     extra.put("clamped_steps", real.clampedSteps());
@@ -379,14 +375,11 @@ public final class ScenarioRunner {
                 }
                 progress(first, r, "trace");
                 TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
-                BenchSample s = repeat(loaded, cc, test, hook, first, r, 'B');
-                Trace trace = new Trace(hook.tokens(), hook.past());
+                BenchSample s = repeat(cc, test, hook, first, r, 'B');
                 Baselines b = new Baselines();
-                b.trace = trace;
-                b.hostNanos = hostLayerNanos(hook, s, trace);
                 TimelineConfig tc0 = EmulationSpecs.timeline(ps.emulation(), scenario.baseDir(), hostDram);
-                ReferenceTimeline.Result base0 = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc0.reference(), tc0.tiers()), geo,
-                        trace, hostCompute(tc0.reference(), b), false);
+                ReferenceTimeline.Result base0 = recordBaseline(b, hook, s, tc0, geo);
+                Trace trace = b.trace;
                 Map<String, Object> brow = ResultRow.of(first, "baseline", r, "B", scenario.engine(), "none", model, ps.threads(),
                         scenario.workload().cold(), s);
                 brow.put("point_id", baselineId);
@@ -424,7 +417,7 @@ public final class ScenarioRunner {
     /** What happened around a repeat: the sentinel before it, GC pauses inside it, and for cold runs the load. */
     private Map<String, Object> conditions = new LinkedHashMap<>();
 
-    private BenchSample repeat(LoadedModel ignored, ContextConfig cc, BenchTest test, LayerHook hook, SweepPlanner.Point p, int pair,
+    private BenchSample repeat(ContextConfig cc, BenchTest test, LayerHook hook, SweepPlanner.Point p, int pair,
             char role) {
         conditions = new LinkedHashMap<>();
         Sentinel.Probe probe = sentinel.probe();
@@ -490,12 +483,8 @@ public final class ScenarioRunner {
                 continue;
             }
             Baselines b = new Baselines();
-            b.trace = new Trace(hook.tokens(), hook.past());
-            b.hostNanos = hostLayerNanos(hook, last, b.trace);
-            TimelineConfig tc = EmulationSpecs.timeline(p.scenario().emulation(), scenario.baseDir(), hostDram);
-            ModelGeometry geo = EmulatedHook.geometry(loaded.info(), cc.kvType());
-            b.dilation.add(b.hostNanos, b.trace, ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo,
-                    b.trace, hostCompute(tc.reference(), b), false));
+            recordBaseline(b, hook, last, EmulationSpecs.timeline(p.scenario().emulation(), scenario.baseDir(), hostDram),
+                    EmulatedHook.geometry(loaded.info(), cc.kvType()));
             primed.put(configKey(p), b);
         }
         return primed;
@@ -530,6 +519,21 @@ public final class ScenarioRunner {
                 dir.writeHistogramLog(name, l, start.toEpochMilli());
             }
         }
+    }
+
+    /**
+     * Takes a baseline repetition into its configuration's window: its trace, each layer's hold-free
+     * host time, and its dilation against the reference's all-on-HBM timeline of the same trace, which
+     * is returned.
+     */
+    private static ReferenceTimeline.Result recordBaseline(Baselines b, TimelineHook hook, BenchSample s, TimelineConfig tc,
+            ModelGeometry geo) {
+        b.trace = new Trace(hook.tokens(), hook.past());
+        b.hostNanos = hostLayerNanos(hook, s, b.trace);
+        ReferenceTimeline.Result base = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, b.trace,
+                hostCompute(tc.reference(), b), false);
+        b.dilation.add(b.hostNanos, b.trace, base);
+        return base;
     }
 
     /**
@@ -575,7 +579,7 @@ public final class ScenarioRunner {
                 final boolean dec = phase == 1;
                 double[] v = java.util.stream.IntStream.range(0, b.trace.steps()).filter(k -> b.trace.isDecode(k) == dec)
                         .mapToDouble(k -> b.hostNanos[k][fl]).toArray();
-                med[phase][l] = v.length == 0 ? 0 : median(v);
+                med[phase][l] = v.length == 0 ? 0 : SampleStats.median(v);
             }
         }
         Trace t = b.trace;
@@ -601,21 +605,11 @@ public final class ScenarioRunner {
         for (int i = 0; i < decode; i++) {
             r[i] = s.decodeNanos()[i] / real.modelledHostNanos()[steps - decode + i];
         }
-        return median(r);
+        return SampleStats.median(r);
     }
 
     private static double[] decodeOf(double[] perStep, Trace trace) {
         return java.util.stream.IntStream.range(0, trace.steps()).filter(trace::isDecode).mapToDouble(k -> perStep[k]).toArray();
-    }
-
-    static double median(double[] v) {
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     private static int expectedSteps(BenchTest t, ContextConfig cc) {

@@ -30,6 +30,11 @@ public final class Injector {
         }
         Arrays.sort(late);
         long parkLate = Math.max(20_000, late[(int) (late.length * 0.99) - 1] + 10_000);
+        return new Injector(Math.min(parkLate, 2_000_000), measureExitCostNanos());
+    }
+
+    /** The median cost of one clock read: what leaving a wait costs after its deadline was seen. */
+    private static long measureExitCostNanos() {
         long[] exit = new long[1001];
         for (int i = 0; i < exit.length; i++) {
             long t0 = System.nanoTime();
@@ -37,7 +42,7 @@ public final class Injector {
             exit[i] = t1 - t0;
         }
         Arrays.sort(exit);
-        return new Injector(Math.min(parkLate, 2_000_000), exit[exit.length / 2]);
+        return exit[exit.length / 2];
     }
 
     /**
@@ -47,8 +52,7 @@ public final class Injector {
      * the engine's own thread would hold anyway.
      */
     public static Injector spinning() {
-        Injector calibrated = calibrated();
-        return new Injector(Long.MAX_VALUE / 4, calibrated.exitCostNanos);
+        return new Injector(Long.MAX_VALUE / 4, measureExitCostNanos());
     }
 
     public static Injector of(long parkLateNanos, long exitCostNanos) {

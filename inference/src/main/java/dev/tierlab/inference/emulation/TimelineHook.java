@@ -179,10 +179,4 @@ public final class TimelineHook implements LayerHook {
     public long heldNanos() {
         return heldNanos;
     }
-
-    /** Clears the recording between repeats without reallocating. */
-    public void reset() {
-        Arrays.fill(hostNanos, 0);
-        steps = 0;
-    }
 }
