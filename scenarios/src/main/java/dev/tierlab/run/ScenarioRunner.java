@@ -86,7 +86,9 @@ public final class ScenarioRunner {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // One line per value: readers of a run's scenario.yaml (the report's question) take a key's line as its value.
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.SPLIT_LINES).build());
     /** Baselines whose dilation an emulated repeat uses: the most recent few, so it follows drift. */
     private static final int DILATION_WINDOW = 3;
 

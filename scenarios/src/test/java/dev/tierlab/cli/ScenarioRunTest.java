@@ -38,7 +38,7 @@ class ScenarioRunTest {
 
     static String scenarioText(String name, String mode, String bandwidths, int repeats, int gen, String prompts) {
         return """
-                # Question: a test sweep.
+                # Question: a test sweep, asked at a length past eighty columns, where a YAML writer that splits lines would fold it?
                 name: %s
                 model: {preset: tiny, quant: q8_0}
                 mode: %s
@@ -122,7 +122,8 @@ class ScenarioRunTest {
         }
         assertEquals("test-part", env.get("reference").get("name").asText());
         String asRun = Files.readString(run.resolve("scenario.yaml"));
-        assertTrue(asRun.contains("question: \"a test sweep.\"") || asRun.contains("question: a test sweep."), asRun);
+        assertTrue(asRun.contains("question: \"a test sweep, asked at a length past eighty columns, where a YAML writer that splits lines would fold it?\""), asRun);
+        assertTrue(asRun.lines().noneMatch(l -> l.endsWith("\\")), "no value is folded over lines: " + asRun);
         int slowIndex = slow.get("point_index").asInt();
         long slowPairs = rows.stream().filter(n -> n.get("point_index").asInt() == slowIndex && n.get("role").asText().equals("emulated")).count();
         assertEquals(slowPairs, intervals(run.resolve("histograms/%03d-itl.hlog".formatted(slowIndex))));
