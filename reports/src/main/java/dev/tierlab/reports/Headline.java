@@ -40,7 +40,16 @@ public record Headline(Optional<String> question, String answer) {
         Optional<PointSummary> worst = points.stream().filter(p -> !p.data().baselinePoint() && p.degradation().n() > 0
                 && Double.isFinite(p.degradation().ratio().estimate())).min(Comparator.comparingDouble(p -> p.degradation().ratio().estimate()));
         if (worst.isEmpty()) {
-            return "No point has a host measurement against baseline to answer with.";
+            Optional<PointSummary> slowest = points.stream().filter(p -> !p.data().baselinePoint() && p.reference().present())
+                    .min(Comparator.comparingDouble(p -> p.reference().median()));
+            if (slowest.isEmpty()) {
+                return "No point has a host measurement or a reference figure to answer with.";
+            }
+            PointSummary p = slowest.get();
+            double r = p.reference().median();
+            return String.format(Locale.ROOT, "No host measurement (reference model only): at the slowest point, %s, the %s puts decode "
+                    + "throughput at %s× baseline: %.0f%% %s.", p.label(), p.reference().source(), RatioText.f3(r), 100 * Math.abs(1 - r),
+                    r < 1 ? "slower" : "faster");
         }
         PointSummary p = worst.get();
         RatioEstimate e = p.degradation();

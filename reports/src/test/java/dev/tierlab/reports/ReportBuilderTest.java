@@ -141,6 +141,28 @@ class ReportBuilderTest {
         assertTrue(rep.points().stream().allMatch(p -> p.degradation().n() == 0));
     }
 
+    /** Trace mode over a discrete axis has no requirement curve: the answer is the reference's slowest point. */
+    @Test
+    void traceModeRunsOverADiscreteAxisAnswerWithTheReferencesSlowestPoint() throws IOException {
+        RunFixture f = new RunFixture(24);
+        f.pairedPoint("w/access=direct", Map.of("access", "direct"), 3, 0.9, 0.9, 10, 0.01, 8);
+        f.pairedPoint("w/access=staged", Map.of("access", "staged"), 3, 0.6, 0.6, 10, 0.01, 8);
+        for (Map<String, Object> m : f.lines()) {
+            if (m.get("role").equals("emulated")) {
+                m.put("mode", "trace");
+                m.remove("decode_ms");
+                m.put("tg_tps", null);
+                m.put("pp_tps", null);
+                m.put("itl_ms", Map.of());
+            }
+        }
+        Path run = f.write(dir.resolve("trace-discrete"));
+        ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
+        assertTrue(rep.requirements().isEmpty());
+        assertTrue(rep.headline().answer().matches("No host measurement \\(reference model only\\): at the slowest point, access=staged, "
+                + "the reference\\S* puts decode throughput at 0\\.6\\d*× baseline: 40% slower\\."), rep.headline().answer());
+    }
+
     @Test
     void aRunWithoutAnyEffectSaysSoInsteadOfANumber() throws IOException {
         RunFixture f = new RunFixture(22).yaml("name: same\nquestion: Does the mode matter?\n");
