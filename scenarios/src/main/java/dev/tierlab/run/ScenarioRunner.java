@@ -325,10 +325,10 @@ public final class ScenarioRunner {
                     TimelineHook hook = new TimelineHook(loaded.info().nLayer(), trace.steps(), injector);
                     hook.plan(trace.nTokens(), trace.nPast(), real.holdNanos());
                     s = repeat(cc, test, hook, p, pair, 'E');
-                    if (hook.unplannedSteps() == 0) {
-                        // Measured against the uncorrected holds: what resuming costs, whatever the correction was.
+                    if (hook.unplannedSteps() == 0 && b.hostNanos != null) {
+                        // Against the latest baseline's own steps, with the layers the uncorrected plan holds.
                         double measured = Realization.resumeOverheadNanos(hostLayerNanos(hook, s, trace),
-                                Realization.of(ref, d).holdNanos(), ref, d);
+                                Realization.of(ref, d).holdNanos(), trace, b.hostNanos);
                         var recent = b.resume.computeIfAbsent(p.id(), k -> new java.util.ArrayDeque<>());
                         recent.addLast(measured);
                         while (recent.size() > DILATION_WINDOW) {
