@@ -165,6 +165,41 @@ class ScenarioRunTest {
         assertTrue(ratios.get(0) < ratios.get(1) && ratios.get(1) < ratios.get(2), "monotonic in bandwidth: " + ratios);
     }
 
+    /**
+     * Dilation invariance, small: the same point realised with one and with two engine threads (hosts
+     * of different speed) gives the same measured degradation, and both give the reference's. The 5%
+     * acceptance figure is a benchmark (scenarios/library/dilation-invariance.yaml, docs/methodology.md);
+     * this test asserts what a broken dilation cannot pass: a dilation taken from the wrong
+     * configuration's baselines, or none, is off by the host speed ratio (about 2x) or by D (about 10x).
+     */
+    @Test
+    void theMeasuredDegradationDoesNotDependOnTheHostThatRealisedIt() throws IOException {
+        Path f = dir.resolve("dil.yaml");
+        Files.writeString(f, scenarioText("dil", "inject", "0.25x", 3, 16, "16").replace("threads: 1\n", "")
+                + "  threads: [1, 2]\n");
+        Path run = dir.resolve("dil");
+        CliTest.Result r = CliTest.run("run", f.toString(), "--out", run.toString(), "--no-report");
+        assertEquals(0, r.exit(), r.err());
+        Map<String, List<JsonNode>> byPair = results(run).stream().collect(Collectors.groupingBy(
+                n -> n.get("point_id").asText() + "#" + n.get("pair").asInt(), TreeMap::new, Collectors.toList()));
+        Map<Integer, List<Double>> measured = new TreeMap<>();
+        double reference = Double.NaN;
+        for (List<JsonNode> pair : byPair.values()) {
+            JsonNode b = pair.stream().filter(n -> n.get("role").asText().equals("baseline")).findFirst().orElseThrow();
+            JsonNode e = pair.stream().filter(n -> n.get("role").asText().equals("emulated")).findFirst().orElseThrow();
+            measured.computeIfAbsent(e.get("point").get("threads").asInt(), k -> new java.util.ArrayList<>())
+                    .add(b.get("measured_step_ms").asDouble() / e.get("measured_step_ms").asDouble());
+            reference = e.get("ref_tg_ratio").asDouble();
+        }
+        assertEquals(Set.of(1, 2), measured.keySet());
+        assertTrue(reference < 0.6, "a large effect, so that the check is about dilation, not noise: " + reference);
+        double t1 = dev.tierlab.reports.stats.SampleStats.median(measured.get(1).stream().mapToDouble(Double::doubleValue).toArray());
+        double t2 = dev.tierlab.reports.stats.SampleStats.median(measured.get(2).stream().mapToDouble(Double::doubleValue).toArray());
+        assertEquals(1, t1 / reference, 0.25, "one thread against the reference: " + t1 + " vs " + reference);
+        assertEquals(1, t2 / reference, 0.25, "two threads against the reference: " + t2 + " vs " + reference);
+        assertEquals(1, t1 / t2, 0.25, "one thread against two: " + t1 + " vs " + t2);
+    }
+
     private static Map<String, JsonNode> emulated(Path run) throws IOException {
         Map<String, JsonNode> m = new TreeMap<>();
         results(run).stream().filter(n -> n.get("role").asText().equals("emulated") && n.get("pair").asInt() == 0)

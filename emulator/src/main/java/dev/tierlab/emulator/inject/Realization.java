@@ -27,6 +27,7 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
      * As {@link #of(ReferenceTimeline.Result, double[][])}, with each hold shortened by
      * {@code resumeOverheadNanos}: what the host measurably pays to resume compute after a hold (OpenMP
      * workers that went to sleep during it wake up), so that hold plus resume is still D x the excess.
+     * The correction takes at most half of any hold.
      */
     public static Realization of(ReferenceTimeline.Result emulated, double[][] dilation, double resumeOverheadNanos) {
         var trace = emulated.trace();
@@ -47,7 +48,8 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
                     excess = 0;
                 }
                 long hold = Math.round(dl * excess);
-                holds[k][l] = hold > 0 ? Math.max(0, hold - Math.round(resumeOverheadNanos)) : 0;
+                // The correction never takes more than half a hold: one noisy measurement cannot erase short holds.
+                holds[k][l] = hold > 0 ? Math.max(hold - Math.round(resumeOverheadNanos), hold / 2) : 0;
                 modelled[k] += dl * (emulated.baseComputeNanos()[k][l] + excess);
             }
             if (c) {

@@ -77,5 +77,6 @@ class RealizationTest {
         Realization corrected = Realization.of(ref, d, 50);
         assertArrayEquals(new long[] {750, 0}, corrected.holdNanos()[1], "800 of hold, 50 of them paid by resuming");
         assertArrayEquals(plain.modelledHostNanos(), corrected.modelledHostNanos(), 1e-9);
+        assertArrayEquals(new long[] {400, 0}, Realization.of(ref, d, 700).holdNanos()[1], "a correction takes at most half a hold");
     }
 }
