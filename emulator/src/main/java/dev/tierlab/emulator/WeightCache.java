@@ -59,6 +59,10 @@ public final class WeightCache {
         return tier;
     }
 
+    public long capacityBytes() {
+        return capacityBytes;
+    }
+
     public long hits() {
         return hits;
     }

@@ -253,6 +253,8 @@ final class BenchCommand implements Callable<Integer> {
         try {
             ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(t.nPrompt(), cfg.nUbatch())), t.contextNeeded(),
                     TierService.MAX_REQUESTS_PER_BATCH);
+            ReferenceTimeline.checkCapacity(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, t.contextNeeded());
+            ReferenceTimeline.checkCapacity(tc, geo, t.contextNeeded());
         } catch (SpecException e) {
             throw new UserError("--emulate " + r.hook() + ": " + e.getMessage());
         }

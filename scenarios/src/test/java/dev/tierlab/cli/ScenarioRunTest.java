@@ -200,6 +200,16 @@ class ScenarioRunTest {
         assertEquals(1, t1 / t2, 0.25, "one thread against two: " + t1 + " vs " + t2);
     }
 
+    @Test
+    void aReferenceTooSmallToHoldTheBaselineIsRefusedWithItsLine() throws IOException {
+        Path f = dir.resolve("cap.yaml");
+        Files.writeString(f, scenarioText("cap", "trace", "1x", 1, 4, "16").replace("capacity: 1GB", "capacity: 1MB"));
+        CliTest.Result r = CliTest.run("run", f.toString(), "--out", dir.resolve("cap").toString(), "--no-report");
+        assertEquals(2, r.exit(), r.err());
+        String line = r.err().lines().filter(l -> l.contains("reference.capacity")).findFirst().orElse(r.err());
+        assertTrue(line.matches(".*cap\\.yaml:\\d+:\\d+: reference\\.capacity: test-part holds 977KiB on its top tier, but the all-on-top baseline.*"), line);
+    }
+
     private static Map<String, JsonNode> emulated(Path run) throws IOException {
         Map<String, JsonNode> m = new TreeMap<>();
         results(run).stream().filter(n -> n.get("role").asText().equals("emulated") && n.get("pair").asInt() == 0)
