@@ -20,7 +20,7 @@ public final class ScenarioLoader {
 
     static final Set<String> KEYS = Set.of("name", "description", "model", "engine", "mode", "threads", "context", "kv_type",
             "workload", "repeats", "warmup", "seed", "tiers", "placement", "prefetch", "cache", "sweep", "reference", "access",
-            "precision", "max_repeats", "question");
+            "precision", "max_repeats", "question", "targets");
     /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
     static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
             "kv_type", "context", "mode");
@@ -106,6 +106,9 @@ public final class ScenarioLoader {
         Long seed = get(problems, yaml, () -> (long) EmulationSpecs.integer("seed", root.getOrDefault("seed", 42)));
         List<Scenario.SweepAxis> sweep = get(problems, yaml, () -> sweep(root.get("sweep")));
         Map<String, Object> emulation = new LinkedHashMap<>();
+        if (root.containsKey("targets")) {
+            get(problems, yaml, () -> targets(root.get("targets")));
+        }
         Double precision = root.containsKey("precision") ? get(problems, yaml, () -> precision(root.get("precision"))) : Double.valueOf(0);
         Integer maxRepeats = root.containsKey("max_repeats") ? get(problems, yaml, () -> positive("max_repeats", root.get("max_repeats")))
                 : Integer.valueOf(root.containsKey("precision") ? Math.max(30, repeats == null ? 1 : repeats) : repeats == null ? 1 : repeats);
@@ -299,6 +302,22 @@ public final class ScenarioLoader {
                 }
             }
         }
+    }
+
+    /** The requirement table's loss targets: a non-empty list of percentages in (0, 100%). */
+    static double[] targets(Object v) {
+        if (!(v instanceof List<?> list) || list.isEmpty()) {
+            throw new SpecException("targets", "expected a list of losses, e.g. [2.2%, 5%, 10%]");
+        }
+        double[] t = new double[list.size()];
+        for (int i = 0; i < t.length; i++) {
+            try {
+                t[i] = dev.tierlab.reports.ScenarioText.target(list.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new SpecException("targets", e.getMessage());
+            }
+        }
+        return t;
     }
 
     /** "2%", "0.02" or "±2%": a relative CI half-width in (0, 1). */

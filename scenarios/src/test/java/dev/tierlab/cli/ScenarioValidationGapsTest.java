@@ -33,6 +33,14 @@ class ScenarioValidationGapsTest {
         assertBadScenario(f, "placement.kv[0].recent", true);
     }
 
+    /** A loss target of 150% or "ten" has no requirement to invert. */
+    @Test
+    void lossTargetsOutOfRange() throws IOException {
+        assertBadScenario(scenario("target-range", "name: x\ntargets: [2.2%, 150%]\n"), "targets", true);
+        assertBadScenario(scenario("target-word", "name: x\ntargets: [ten]\n"), "targets", true);
+        assertBadScenario(scenario("target-scalar", "name: x\ntargets: 5%\n"), "targets", true);
+    }
+
     /** TierModel allocates one long per channel: 100M channels is 800 MB per tier model, per repeat. */
     @Test
     void hugeChannels() throws IOException {
