@@ -86,6 +86,9 @@ public final class ScenarioLoader {
             problems.add(where(yaml, "mode") + ": mode: unknown mode '" + mode + "'; use trace, inject or copy");
         } else if (mode.equals("copy") && !engine.equals("java")) {
             problems.add(where(yaml, "mode") + ": mode: 'copy' is not available with " + engine + "; use inject, or engine: java");
+        } else if (mode.equals("copy") && !EmulationSpecs.isHostReference(root)) {
+            problems.add(where(yaml, "mode") + ": mode: 'copy' moves real bytes at this host's speed and is not dilated, so it "
+                    + "answers only for reference: host; set reference: host, or use inject for an accelerator reference");
         }
         Integer threads = get(problems, yaml, () -> {
             int t = positive("threads", root.getOrDefault("threads", Runtime.getRuntime().availableProcessors()));
