@@ -163,6 +163,12 @@ class ScenarioRunTest {
         // Point ids sort 0.25x, 0.5x, 1x: the reference ratio rises with bandwidth.
         List<Double> ratios = traced.values().stream().map(n -> n.get("ref_tg_ratio").asDouble()).toList();
         assertTrue(ratios.get(0) < ratios.get(1) && ratios.get(1) < ratios.get(2), "monotonic in bandwidth: " + ratios);
+        // The report answers from the reference curve (each trace line's own ratio), not "no measurement".
+        CliTest.Result rep = CliTest.run("report", trace.toString(), "--targets", "5%,50%");
+        assertEquals(0, rep.exit(), rep.err());
+        assertTrue(rep.out().contains("answer: No host measurement (reference model only): to keep decode throughput within 5% of baseline"),
+                rep.out());
+        assertTrue(Files.readString(trace.resolve("summary.csv")).contains(String.valueOf(ratios.get(0))), "the reference ratio is in the summary");
     }
 
     /**
