@@ -110,7 +110,7 @@ final class HtmlReport {
             RatioEstimate e = p.degradation();
             String ratio = p.data().baselinePoint() ? "baseline" : RatioText.of(e);
             h.append("<tr><td>").append(p.data().pointIndex() + 1).append("</td><td class=l>").append(esc(p.label()))
-                    .append("</td><td>").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : " (unpaired)")
+                    .append("</td><td>").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : p.traceOnly() ? " (trace)" : " (unpaired)")
                     .append("</td><td class=\"").append(e.conclusive() || p.data().baselinePoint() ? "" : "inc").append("\">").append(esc(ratio))
                     .append("</td><td>").append(precisionCell(c, e))
                     .append("</td><td>").append(esc(RatioText.reference(p.reference())))

@@ -56,7 +56,7 @@ final class MarkdownReport {
             }
             RatioEstimate e = p.degradation();
             sb.append("| ").append(p.data().pointIndex() + 1).append(" | ").append(cell(p.label()))
-                    .append(" | ").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : " (unpaired)")
+                    .append(" | ").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : p.traceOnly() ? " (trace)" : " (unpaired)")
                     .append(" | ").append(p.data().baselinePoint() ? "baseline" : cell(RatioText.of(e)))
                     .append(" | ").append(RatioText.precision(e))
                     .append(" | ").append(RatioText.reference(p.reference()))

@@ -62,7 +62,8 @@ public final class ReportBuilder {
                 ? ScenarioText.targets(data.scenarioYaml()).orElse(options.targets()) : options.targets();
         List<Requirements.Row> requirements = Requirements.solve(curves, targets, options.resamples());
         NoiseFloor noise = NoiseFloor.of(data, points);
-        Headline headline = Headline.of(data.scenarioYaml(), points, requirements);
+        Headline headline = Headline.of(data.scenarioYaml(), points, requirements,
+                java.util.Arrays.equals(targets, Requirements.DEFAULT_TARGETS) ? 0.10 : targets[0]);
         Files.createDirectories(outDir);
 
         List<Path> charts = new ArrayList<>();

@@ -108,7 +108,8 @@ public final class ScenarioText {
         String s = String.valueOf(v).trim();
         double t;
         try {
-            t = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1).trim()) / 100 : Double.parseDouble(s);
+            t = s.endsWith("%") ? new java.math.BigDecimal(s.substring(0, s.length() - 1).trim()).movePointLeft(2).doubleValue()
+                    : Double.parseDouble(s);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + v + "' is not a loss target; write e.g. 2.2% (decode within 2.2% of baseline)");
         }

@@ -141,6 +141,19 @@ class ReportBuilderTest {
         assertTrue(rep.points().stream().allMatch(p -> p.degradation().n() == 0));
     }
 
+    @Test
+    void theScenariosOwnTargetsMakeTheTableAndTheAnswer() throws IOException {
+        RunFixture f = new RunFixture(25).yaml("name: t\ntargets: [2.2%, 5%]\n");
+        for (String bw : BW) {
+            double r = RunFixture.trueRatio(Double.parseDouble(bw.replace("x", "")), 0.1);
+            f.pairedPoint("w/bw=" + bw, Map.of("tiers.hbf.read_bandwidth", bw), 8, r, r, 10, 0.01, 8);
+        }
+        Path run = f.write(dir.resolve("targets"));
+        ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
+        assertEquals(List.of(0.022, 0.05), rep.requirements().stream().map(Requirements.Row::targetLoss).distinct().toList());
+        assertTrue(rep.headline().answer().contains("within 2.2% of baseline"), rep.headline().answer());
+    }
+
     /** Trace mode over a discrete axis has no requirement curve: the answer is the reference's slowest point. */
     @Test
     void traceModeRunsOverADiscreteAxisAnswerWithTheReferencesSlowestPoint() throws IOException {
