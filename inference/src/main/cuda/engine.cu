@@ -53,11 +53,15 @@ extern "C" __global__ void rmsnorm_f32(const float* __restrict__ x, const float*
     for (int i = threadIdx.x; i < n; i += blockDim.x) ot[i] = xt[i] * scale * w[i];
 }
 
-// Rotary embedding in place on v[n_tok][heads * head_dim], token t at position pos0 + t: adjacent
+// Positions come from device memory (*pos_p, the micro-batch's first position), not from kernel
+// arguments, so that one captured decode step (a CUDA graph) serves every position.
+
+// Rotary embedding in place on v[n_tok][heads * head_dim], token t at position *pos_p + t: adjacent
 // pairs (llama) or halves (neox, qwen2). grid (n_tok, heads), block head_dim / 2. The angle is
 // formed in double, as the Java engine forms it, then rounded to float for cos and sin.
-extern "C" __global__ void rope_f32(float* v, int heads, int head_dim, int pos0, float base,
+extern "C" __global__ void rope_f32(float* v, int heads, int head_dim, const int* __restrict__ pos_p, float base,
                                     const float* __restrict__ freq_factors, int neox) {
+    int pos0 = *pos_p;
     int t = blockIdx.x, h = blockIdx.y, i = threadIdx.x, half_dim = head_dim / 2;
     if (i >= half_dim) return;
     double theta = (double)(pos0 + t) * pow((double)base, -2.0 * i / head_dim);
@@ -136,9 +140,10 @@ extern "C" __global__ void gemv_f16(const __half* __restrict__ w, const float* _
     }
 }
 
-// Writes the new tokens' K and V (f32 [n_tok][kv_dim]) into the f16 caches at positions pos0...
+// Writes the new tokens' K and V (f32 [n_tok][kv_dim]) into the f16 caches at positions *pos_p...
 extern "C" __global__ void kv_store_f16(const float* __restrict__ k, const float* __restrict__ v,
-                                        __half* kc, __half* vc, int n_tok, int kv_dim, int pos0) {
+                                        __half* kc, __half* vc, int n_tok, int kv_dim, const int* __restrict__ pos_p) {
+    int pos0 = *pos_p;
     size_t n = (size_t)n_tok * kv_dim;
     for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
         size_t at = (size_t)pos0 * kv_dim + i;
@@ -147,13 +152,14 @@ extern "C" __global__ void kv_store_f16(const float* __restrict__ k, const float
     }
 }
 
-// Causal attention of query token t (position pos0 + t) and head h over the f16 cache positions
-// [0, pos0 + t]: grid (heads, n_tok), block of threads over positions then over dimensions.
-// Dynamic shared memory: (pos0 + n_tok) scores + head_dim query values, floats.
+// Causal attention of query token t (position *pos_p + t) and head h over the f16 cache positions
+// [0, *pos_p + t]: grid (heads, n_tok), block of threads over positions then over dimensions.
+// Dynamic shared memory: head_dim query values + n_ctx scores, floats.
 extern "C" __global__ void attention_f16kv(const float* __restrict__ q, const __half* __restrict__ kc,
                                            const __half* __restrict__ vc, float* __restrict__ out,
-                                           int heads, int heads_kv, int head_dim, int pos0, float scale) {
+                                           int heads, int heads_kv, int head_dim, const int* __restrict__ pos_p, float scale) {
     extern __shared__ float smem[];
+    int pos0 = *pos_p;
     __shared__ float scratch[WARP];
     int h = blockIdx.x, t = blockIdx.y, kvh = h / (heads / heads_kv), kv_dim = heads_kv * head_dim;
     int last = pos0 + t;

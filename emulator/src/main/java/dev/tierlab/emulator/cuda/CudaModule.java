@@ -1,5 +1,7 @@
 package dev.tierlab.emulator.cuda;
 
+import static org.bytedeco.cuda.global.cudart.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
+import static org.bytedeco.cuda.global.cudart.cuFuncSetAttribute;
 import static org.bytedeco.cuda.global.cudart.cuLaunchKernel;
 import static org.bytedeco.cuda.global.cudart.cuModuleGetFunction;
 import static org.bytedeco.cuda.global.cudart.cuModuleLoadData;
@@ -14,9 +16,6 @@ import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -31,6 +30,10 @@ public final class CudaModule implements AutoCloseable {
     private final CUmod_st module = new CUmod_st();
     private final Map<String, CUfunc_st> functions = new HashMap<>();
     private final String resource;
+    private static final int MAX_ARGS = 16;
+    /** One 8-byte slot per kernel argument, and the pointers to them that cuLaunchKernel reads. */
+    private final BytePointer argValues = new BytePointer(8L * MAX_ARGS);
+    private final PointerPointer<Pointer> argPointers = new PointerPointer<>(MAX_ARGS);
 
     /** Loads {@code resource} (e.g. "/dev/tierlab/emulator/cuda/calibrate.ptx") from {@code owner}'s class path. */
     public CudaModule(Class<?> owner, String resource) {
@@ -41,6 +44,9 @@ public final class CudaModule implements AutoCloseable {
         image.put(ptx).put(ptx.length, (byte) 0);
         Cuda.checkDriver(cuModuleLoadData(module, image), "cuModuleLoadData(" + resource + ")");
         image.close();
+        for (int i = 0; i < MAX_ARGS; i++) {
+            argPointers.put(i, new Address(argValues.address() + 8L * i));
+        }
     }
 
     /** The PTX text of {@code resource}, NUL-free; throws when the jar lacks it. */
@@ -63,31 +69,40 @@ public final class CudaModule implements AutoCloseable {
         });
     }
 
-    /** Launches {@code name} on {@code stream} (null: the default stream) with a 2-D grid. */
+    /**
+     * Launches {@code name} on {@code stream} (null: the default stream) with a 2-D grid. The argument
+     * values go into one native block allocated once (cuLaunchKernel copies them at launch), so a
+     * launch allocates nothing; a module is therefore used by one thread at a time.
+     */
     public void launch(String name, int gridX, int gridY, int block, int sharedBytes, CUstream_st stream, Object... args) {
-        Pointer[] holders = new Pointer[args.length];
-        PointerPointer<Pointer> params = new PointerPointer<>(args.length);
+        if (args.length > MAX_ARGS) {
+            throw new IllegalArgumentException("%s: %d arguments, at most %d".formatted(name, args.length, MAX_ARGS));
+        }
         for (int i = 0; i < args.length; i++) {
-            holders[i] = switch (args[i]) {
-                case null -> new LongPointer(1).put(0L);
-                case Pointer p -> new LongPointer(1).put(p.address());
-                case Integer v -> new IntPointer(1).put(v);
-                case Long v -> new LongPointer(1).put(v);
-                case Float v -> new FloatPointer(1).put(v);
+            long at = 8L * i;
+            switch (args[i]) {
+                case null -> argValues.putLong(at, 0L);
+                case Pointer p -> argValues.putLong(at, Address.of(p));
+                case Integer v -> argValues.putInt(at, v);
+                case Long v -> argValues.putLong(at, v);
+                case Float v -> argValues.putFloat(at, v);
                 default -> throw new IllegalArgumentException("kernel argument %d of %s: unsupported type %s".formatted(i, name, args[i].getClass()));
-            };
-            params.put(i, holders[i]);
+            }
         }
-        Cuda.checkDriver(cuLaunchKernel(function(name), gridX, gridY, 1, block, 1, 1, sharedBytes, stream, params, null),
+        Cuda.checkDriver(cuLaunchKernel(function(name), gridX, gridY, 1, block, 1, 1, sharedBytes, stream, argPointers, null),
                 "cuLaunchKernel(" + name + ")");
-        params.close();
-        for (Pointer p : holders) {
-            p.close();
-        }
+    }
+
+    /** Allows {@code name} up to {@code bytes} of dynamic shared memory (above the default 48 KiB). */
+    public void allowSharedBytes(String name, int bytes) {
+        Cuda.checkDriver(cuFuncSetAttribute(function(name), CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+                "cuFuncSetAttribute(" + name + ", max dynamic shared memory " + bytes + ")");
     }
 
     @Override
     public void close() {
         cuModuleUnload(module);
+        argPointers.close();
+        argValues.close();
     }
 }
