@@ -90,6 +90,10 @@ public final class Cuda {
         int[] runtime = new int[1];
         cudaDriverGetVersion(driver);
         cudaRuntimeGetVersion(runtime);
+        if (driver[0] == 0) {
+            throw new CudaUnavailableException("%s loaded but reports no CUDA version (cudaDriverGetVersion gives 0): it is not a working NVIDIA driver"
+                    .formatted(DRIVER_LIBRARY));
+        }
         if (driver[0] < MIN_DRIVER_VERSION) {
             throw new CudaUnavailableException("the CUDA driver supports CUDA %s; the runtime %s (CUDA %s) needs a driver for 13.0 or newer"
                     .formatted(version(driver[0]), RUNTIME_LIBRARY, version(runtime[0])));
