@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = {"-e", "--engine"}, split = ",", paramLabel = "NAME", defaultValue = "llama.cpp",
-            description = {"Engine: llama.cpp or java (default: ${DEFAULT-VALUE}). Several engines alternate repetitions",
+            description = {"Engine: llama.cpp, java or cuda[:host-mapped|:pcie-pinned] (default: ${DEFAULT-VALUE}). Several engines alternate repetitions",
                 "on the same model, and each one's median t/s is printed against the first's."})
     List<String> engines;
 

@@ -69,6 +69,10 @@ public final class TierlabCli implements Runnable {
                 s.problems().forEach(p -> err.println("tierlab: " + p));
                 return EXIT_BAD_INPUT;
             }
+            case dev.tierlab.emulator.cuda.CudaUnavailableException c -> {
+                err.println("tierlab: " + c.getMessage());
+                return EXIT_BAD_INPUT;
+            }
             case GgufFormatException g -> {
                 err.println("tierlab: " + g.getMessage());
                 return EXIT_BAD_INPUT;

@@ -645,6 +645,9 @@ public final class ScenarioRunner {
     }
 
     private InferenceEngine engine() {
+        if (dev.tierlab.inference.cuda.CudaPlacement.isCuda(scenario.engine())) {
+            return new dev.tierlab.inference.cuda.CudaEngine(dev.tierlab.inference.cuda.CudaPlacement.parse(scenario.engine()));
+        }
         return scenario.engine().equals("java") ? new JavaEngine() : new LlamaCppEngine();
     }
 

@@ -66,7 +66,12 @@ public final class EmulationSpecs {
             if (spec instanceof String preset) {
                 spec = Map.of("preset", preset);
             }
-            tiers.put(e.getKey(), TierSpecs.fromMap(e.getKey(), map("tiers." + e.getKey(), spec), baseDir));
+            Map<String, Object> m = map("tiers." + e.getKey(), spec);
+            if (m.containsKey("file")) { // a tier preset of a reference file (tierlab calibrate --gpu)
+                tiers.put(e.getKey(), TierSpecs.fromMap(e.getKey(), ReferenceFiles.tier(e.getKey(), m, baseDir), ReferenceFiles.dirOf(m, baseDir)));
+                continue;
+            }
+            tiers.put(e.getKey(), TierSpecs.fromMap(e.getKey(), m, baseDir));
         }
         return tiers;
     }
@@ -116,7 +121,7 @@ public final class EmulationSpecs {
      */
     public static TimelineConfig timeline(Map<String, Object> block, Path baseDir, double hostDramBytesPerSecond) {
         Emulator.Config c = config(block, baseDir, 1);
-        ReferenceSystem ref = reference(block.get("reference"), hostDramBytesPerSecond);
+        ReferenceSystem ref = reference(block.get("reference"), hostDramBytesPerSecond, baseDir);
         return new TimelineConfig(ref, c.tiers(), c.placement(), c.cache(), c.prefetchDepth(), access("access", block.get("access")), c.seed());
     }
 
@@ -127,10 +132,18 @@ public final class EmulationSpecs {
     }
 
     static ReferenceSystem reference(Object v, double hostDram) {
+        return reference(v, hostDram, Path.of("."));
+    }
+
+    /** {@code reference: {file: F}} reads F's {@code reference} block (relative to {@code baseDir}); keys beside it override. */
+    static ReferenceSystem reference(Object v, double hostDram, Path baseDir) {
         if (v == null) {
             return ReferencePresets.defaultReference();
         }
         Map<String, Object> m = v instanceof Map<?, ?> ? map("reference", v) : Map.of("preset", v);
+        if (m.containsKey("file")) {
+            m = ReferenceFiles.reference(m, baseDir);
+        }
         unknownKeys("reference", m, REFERENCE_KEYS);
         ReferenceSystem base;
         String preset = m.containsKey("preset") ? String.valueOf(m.get("preset")).trim() : null;

@@ -78,8 +78,14 @@ public final class ScenarioLoader {
         }
         Scenario.ModelRef model = get(problems, yaml, () -> model(root.get("model"), baseDir));
         String engine = String.valueOf(root.getOrDefault("engine", "llama.cpp"));
-        if (!engine.equals("llama.cpp") && !engine.equals("java")) {
-            problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp or java");
+        if (dev.tierlab.inference.cuda.CudaPlacement.isCuda(engine)) {
+            try {
+                dev.tierlab.inference.cuda.CudaPlacement.parse(engine);
+            } catch (IllegalArgumentException e) {
+                problems.add(where(yaml, "engine") + ": engine: " + e.getMessage());
+            }
+        } else if (!engine.equals("llama.cpp") && !engine.equals("java")) {
+            problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp, java or cuda[:host-mapped|:pcie-pinned]");
         }
         String mode = String.valueOf(root.getOrDefault("mode", "inject"));
         if (!mode.equals("inject") && !mode.equals("copy") && !mode.equals("trace")) {
