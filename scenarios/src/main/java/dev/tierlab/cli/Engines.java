@@ -13,7 +13,7 @@ final class Engines {
         return switch (name) {
             case "llama.cpp" -> new LlamaCppEngine();
             case "java" -> new JavaEngine();
-            default -> throw new UserError("unknown engine '%s'; use llama.cpp or java".formatted(name));
+            default -> throw new UserError("-e: unknown engine '%s'; use llama.cpp or java".formatted(name));
         };
     }
 }
