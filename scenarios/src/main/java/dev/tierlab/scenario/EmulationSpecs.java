@@ -43,10 +43,11 @@ public final class EmulationSpecs {
     static final Set<String> KEYS = Set.of("tiers", "placement", "prefetch", "cache", "seed", "reference", "access");
     /** Deeper than this is a typo: the deepest real models have a few hundred layers. */
     static final int MAX_PREFETCH_LAYERS = 1024;
-    private static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access");
-    private static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
-    private static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
-    private static final Set<String> CLASSES = Set.of("attn", "ffn", "experts", "embeddings", "output", "other");
+    static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access");
+    static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
+    static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
+    static final Set<String> PLACEMENT_KEYS = Set.of("default", "weights", "kv");
+    static final Set<String> CLASSES = Set.of("attn", "ffn", "experts", "embeddings", "output", "other");
 
     private EmulationSpecs() {
     }
@@ -217,7 +218,7 @@ public final class EmulationSpecs {
         }
         Map<String, Object> p = map("placement", block);
         for (String k : p.keySet()) {
-            if (!Set.of("default", "weights", "kv").contains(k)) {
+            if (!PLACEMENT_KEYS.contains(k)) {
                 throw new SpecException("placement." + k, "unknown key; placement keys are default, weights, kv");
             }
         }

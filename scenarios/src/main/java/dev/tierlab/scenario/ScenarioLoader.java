@@ -24,8 +24,8 @@ public final class ScenarioLoader {
     /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
     static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
             "kv_type", "context", "mode");
-    private static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path");
-    private static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
+    static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path");
+    static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
 
     static final int MAX_THREADS = 512;
     /** More repeats than this per point is a typo (a 30-repeat point already takes minutes). */

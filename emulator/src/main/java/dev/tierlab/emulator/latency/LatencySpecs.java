@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public final class LatencySpecs {
 
-    private static final Set<String> KEYS = Set.of("dist", "value", "min", "max", "mean", "sd", "p50", "p99", "p99_over_p50", "file", "unit",
+    /** Every key a latency map may have (docs/scenario.schema.json lists the same). */
+    public static final Set<String> KEYS = Set.of("dist", "value", "min", "max", "mean", "sd", "p50", "p99", "p99_over_p50", "file", "unit",
             "stalls");
 
     private LatencySpecs() {
