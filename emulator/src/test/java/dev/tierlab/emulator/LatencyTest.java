@@ -120,4 +120,17 @@ class LatencyTest {
         Files.writeString(fio, "garbage\n");
         assertTrue(assertThrows(SpecException.class, () -> LatencyFiles.load("f", fio, 1)).getMessage().contains("line 1"));
     }
+
+    /** A corrupt interval log (bad base64, a histogram cut short) is a SpecException naming the file, not a crash. */
+    @Test
+    void corruptHlogIsAProblemWithTheFile() throws IOException {
+        String header = "#[StartTime: 0]\n\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
+        Path notBase64 = Files.writeString(dir.resolve("bad64.hlog"), header + "0.000,1.000,10.0,NOT-BASE64-@@@@\n");
+        Path cut = Files.writeString(dir.resolve("cut.hlog"), header + "0.000,1.000,10.0,HISTFAAAACh4nJNpmSzMwMDAxQABzFCaEUzOmWVvx2ywvwEYCgBAQQNk\n");
+        for (Path f : new Path[] {notBase64, cut}) {
+            SpecException e = assertThrows(SpecException.class, () -> LatencyFiles.load("tiers.x.latency.file", f, 1000));
+            assertEquals("tiers.x.latency.file", e.field());
+            assertTrue(e.getMessage().contains(f + " is not a readable HdrHistogram interval log"), e.getMessage());
+        }
+    }
 }
