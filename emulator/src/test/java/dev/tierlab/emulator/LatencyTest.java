@@ -133,4 +133,15 @@ class LatencyTest {
             assertTrue(e.getMessage().contains(f + " is not a readable HdrHistogram interval log"), e.getMessage());
         }
     }
+
+    /** A second per request is beyond any device; inject mode would hold the engine for it on every request. */
+    @Test
+    void latenciesAboveOneSecondAreRefused() {
+        SpecException fixed = assertThrows(SpecException.class, () -> LatencySpecs.parse("tiers.x.latency", "2s", Path.of(".")));
+        assertEquals("tiers.x.latency", fixed.field());
+        SpecException p99 = assertThrows(SpecException.class, () -> LatencySpecs.parse("tiers.x.latency",
+                Map.of("dist", "lognormal", "p50", "10us", "p99", "1500ms"), Path.of(".")));
+        assertEquals("tiers.x.latency.p99", p99.field());
+        assertEquals(1e9, ((LatencyDistribution.Fixed) LatencySpecs.parse("f", "1s", Path.of("."))).meanNanos(), 0);
+    }
 }
