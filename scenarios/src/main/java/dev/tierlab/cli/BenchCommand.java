@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "llama-bench compatible baseline: prompt processing (pp) and generation (tg) throughput,",
+            "A llama-bench compatible baseline: pp and tg throughput, latency.",
+            "Prompt processing (pp) and generation (tg) throughput,",
             "with llama-bench's test semantics and column names plus tierlab's (TTFT, inter-token",
             "latency percentiles, 95%% CI, coefficient of variation, llama.cpp's own counters)."})
 final class BenchCommand implements Callable<Integer> {

@@ -33,7 +33,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure this machine: DRAM read bandwidth, the engine's weight-streaming bandwidth,",
+        description = {"Measure this machine: memory, engine, injector and disk speeds.",
+            "DRAM read bandwidth, the engine's weight-streaming bandwidth,",
             "injector accuracy (1 us .. 10 ms), local-disk O_DIRECT bandwidth and 4 KiB read latency."})
 final class CalibrateCommand implements Callable<Integer> {
 

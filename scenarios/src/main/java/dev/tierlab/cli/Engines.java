@@ -17,7 +17,7 @@ final class Engines {
             case "java" -> new JavaEngine();
             default -> {
                 if (!CudaPlacement.isCuda(name)) {
-                    throw new UserError("unknown engine '%s'; use llama.cpp, java or cuda[:host-mapped|:pcie-pinned]".formatted(name));
+                    throw new UserError("-e: unknown engine '%s'; use llama.cpp, java or cuda[:host-mapped|:pcie-pinned]".formatted(name));
                 }
                 try {
                     yield new CudaEngine(CudaPlacement.parse(name));

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
-        description = "Join the run directories of shards (tierlab run --shard I/N) into one, and report it.")
+        description = {"Join the run directories of shards into one, and report it.",
+            "The shards are parts of one run made with tierlab run --shard I/N."})
 final class MergeCommand implements Callable<Integer> {
 
     @CommandLine.Spec

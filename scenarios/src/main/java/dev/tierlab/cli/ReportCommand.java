@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Build curves, tail-latency histograms, requirement tables, report.md and a self-contained",
+        description = {"Build curves, tables, report.md and report.html from run dirs.",
+            "Curves, tail-latency histograms, requirement tables, report.md and a self-contained",
             "report.html from run directories (several: shards or parts of one run, read together)."})
 final class ReportCommand implements Callable<Integer> {
 

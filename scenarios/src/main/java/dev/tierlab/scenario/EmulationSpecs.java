@@ -41,10 +41,13 @@ import java.util.Set;
 public final class EmulationSpecs {
 
     static final Set<String> KEYS = Set.of("tiers", "placement", "prefetch", "cache", "seed", "reference", "access");
-    private static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access");
-    private static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
-    private static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
-    private static final Set<String> CLASSES = Set.of("attn", "ffn", "experts", "embeddings", "output", "other");
+    /** Deeper than this is a typo: the deepest real models have a few hundred layers. */
+    static final int MAX_PREFETCH_LAYERS = 1024;
+    static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access");
+    static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
+    static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
+    static final Set<String> PLACEMENT_KEYS = Set.of("default", "weights", "kv");
+    static final Set<String> CLASSES = Set.of("attn", "ffn", "experts", "embeddings", "output", "other");
 
     private EmulationSpecs() {
     }
@@ -88,6 +91,9 @@ public final class EmulationSpecs {
         }
         Placement placement = placement(block.get("placement"));
         int prefetch = block.containsKey("prefetch") ? integer("prefetch", block.get("prefetch")) : 0;
+        if (prefetch > MAX_PREFETCH_LAYERS) {
+            throw new SpecException("prefetch", "%d layers ahead is more than %d; prefetch counts layers, e.g. 1 or 2".formatted(prefetch, MAX_PREFETCH_LAYERS));
+        }
         long seed = block.containsKey("seed") ? integer("seed", block.get("seed")) : 42;
         WeightCache cache = null;
         if (block.containsKey("cache")) {
@@ -102,7 +108,11 @@ public final class EmulationSpecs {
             if (!tiers.get(cacheTier).isNative()) {
                 throw new SpecException("cache.tier", "'%s' is a lower tier; the weight cache lives on the top tier (e.g. hbm)".formatted(cacheTier));
             }
-            cache = new WeightCache(cacheTier, Units.bytes("cache.capacity", String.valueOf(c.get("capacity"))));
+            long capacityBytes = Units.bytes("cache.capacity", String.valueOf(c.get("capacity")));
+            if (capacityBytes <= 0) {
+                throw new SpecException("cache.capacity", "must be positive, got '%s'; write e.g. 40GiB".formatted(c.get("capacity")));
+            }
+            cache = new WeightCache(cacheTier, capacityBytes);
         }
         return new Emulator.Config(tiers, placement, cache, prefetch, seed, baseBytesPerSecond);
     }
@@ -221,7 +231,7 @@ public final class EmulationSpecs {
         }
         Map<String, Object> p = map("placement", block);
         for (String k : p.keySet()) {
-            if (!Set.of("default", "weights", "kv").contains(k)) {
+            if (!PLACEMENT_KEYS.contains(k)) {
                 throw new SpecException("placement." + k, "unknown key; placement keys are default, weights, kv");
             }
         }
