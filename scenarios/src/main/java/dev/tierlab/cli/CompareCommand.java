@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare run B with run A point by point, with statistical tests.",
-            "Paired runs are compared on their per-pair degradation, unpaired ones on throughput. Ratio of medians (B/A) with a 95%% bootstrap interval, an exact Mann-Whitney U test, Holm-Bonferroni across all",
+            "Paired runs are compared on their per-pair degradation, unpaired ones on throughput. Ratio of",
+            "medians (B/A) with a 95%% bootstrap interval, an exact Mann-Whitney U test, Holm-Bonferroni across all",
             "tests. A difference needs --min-repeats per side and an adjusted p <= --alpha; otherwise the row says",
             "'inconclusive' or 'no difference detected'."})
 final class CompareCommand implements Callable<Integer> {
