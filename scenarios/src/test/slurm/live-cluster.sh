@@ -204,7 +204,9 @@ while :; do
     reason=$(scontrol show job "$merge" 2>/dev/null | sed -n 's/.*Reason=\([A-Za-z_]*\).*/\1/p' | head -n1)
     case "$merge_state" in
         COMPLETED) break ;;
-        FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE | PREEMPTED)
+        CANCELLED) [ "$reason" = DependencyNeverSatisfied ] && fail "a shard failed, so the merge job was cancelled (shard logs below)"
+            fail "the merge job was cancelled" ;;
+        FAILED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE | PREEMPTED)
             fail "the merge job ended $merge_state" ;;
     esac
     [ "$reason" = DependencyNeverSatisfied ] && fail "a shard failed, so the merge job can never start (DependencyNeverSatisfied)"

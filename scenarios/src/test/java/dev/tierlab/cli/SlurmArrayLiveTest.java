@@ -128,9 +128,13 @@ class SlurmArrayLiveTest {
         assertEquals(expected.size(), csvIds.size(), "one summary row per point: " + csvIds);
         assertEquals(expected, new HashSet<>(csvIds));
         String report = Files.readString(merged.resolve("report.md"));
-        for (String label : List.of("pp8+tg4 tiers.flash.read_bandwidth=1x", "pp8+tg4 tiers.flash.read_bandwidth=0.5x",
-                "pp16+tg4 tiers.flash.read_bandwidth=1x", "pp16+tg4 tiers.flash.read_bandwidth=0.5x")) {
-            assertEquals(1, count(report, "| " + label + " |"), "the report's table holds " + label + " once:\n" + report);
+        String points = report.substring(report.indexOf("## Points"), report.indexOf("## Requirements"));
+        for (String w : List.of("p8-n4-d0", "p16-n4-d0")) {
+            assertEquals(1, count(points, "| | **" + w + "** |"), "the report's table has workload " + w + " once:\n" + points);
+        }
+        for (String row : List.of("| 2 | tiers.flash.read_bandwidth=1x |", "| 3 | tiers.flash.read_bandwidth=0.5x |",
+                "| 5 | tiers.flash.read_bandwidth=1x |", "| 6 | tiers.flash.read_bandwidth=0.5x |")) {
+            assertEquals(1, count(points, row), "the report's table holds " + row + " once:\n" + points);
         }
         assertTrue(Files.readString(merged.resolve("report.html")).contains("Merged shards: "), "the report compares the shards' bases");
         assertTrue(Files.readString(run.resolve("merge.log")).contains("merged 12 results from 2 directories"),
