@@ -22,7 +22,7 @@ root="$(cd "$(dirname "$0")/../../../.." && pwd)"
 
 say() { echo "live-cluster: $*" >&2; }
 
-for bin in munged slurmctld slurmd sbatch squeue scontrol scancel; do
+for bin in munged slurmctld slurmd sbatch squeue sinfo scontrol scancel; do
     if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$bin" ]; then
         say "cannot host a cluster: '$bin' not found (apt-get install slurmctld slurmd slurm-client munge)"
         exit 3
@@ -128,7 +128,7 @@ for _ in $(seq 1 40); do
 done
 [ -S "$socket" ] || fail "munged did not create its socket"
 
-host=$(hostname -s)
+host=$(uname -n | cut -d. -f1)
 user=$(id -un)
 ctld_port=$(free_port)
 slurmd_port=$(free_port)

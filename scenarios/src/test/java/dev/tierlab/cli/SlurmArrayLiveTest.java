@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SlurmArrayLiveTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> BINARIES = List.of("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel");
+    private static final List<String> BINARIES = List.of("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scontrol", "scancel");
     /** The jobs' deadline inside the script; a few seconds each on an idle 2-core machine (measured: 12 s from submission). */
     private static final int JOB_DEADLINE_SECONDS = 480;
     /** The whole script: the cluster's start and teardown on top of the jobs. */
