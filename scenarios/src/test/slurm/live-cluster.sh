@@ -72,7 +72,7 @@ cleanup() {
     for _ in $(seq 1 20); do
         left=()
         for p in /proc/[0-9]*; do
-            tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$work/slurm.conf" && left+=("${p#/proc/}")
+            grep -qzxF "SLURM_CONF=$work/slurm.conf" "$p/environ" 2>/dev/null && left+=("${p#/proc/}")
         done
         [ ${#left[@]} -eq 0 ] && break
         sleep 0.5
