@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * munged, slurmctld and slurmd from the distribution's packages in a temporary directory, submits a
  * small trace-mode scenario of two workloads as a 2-task array plus its merge job, waits for them with
  * a deadline and tears the cluster down. This test then reads the merged run directory: every point
- * exactly once, the report, and each shard's environment.
+ * exactly once, the reference figures of an unsharded run, the report, and each shard's environment.
  *
  * <p>It runs when {@code TIERLAB_SLURM_TEST=1} (then a machine that cannot host the cluster fails it:
  * CI installs the packages and turns it on) or when Slurm and munge are installed, and skips with
@@ -121,6 +121,11 @@ class SlurmArrayLiveTest {
         }
         assertEquals(expected, rows.stream().map(n -> n.get("point_id").asText()).collect(Collectors.toSet()));
         assertEquals(2 * 3 * 2, rows.size(), "2 workloads x (baseline + 2 points) x 2 traced repeats");
+        // Reference figures come from the traces alone: the merged run has the unsharded run's, point by point.
+        Path single = dir.resolve("single");
+        CliTest.Result one = CliTest.run("run", scenario.toString(), "--out", single.toString(), "--no-report");
+        assertEquals(0, one.exit(), one.err());
+        assertEquals(referenceRatios(ScenarioRunTest.results(single)), referenceRatios(rows));
         List<String> csvIds = new ArrayList<>();
         List<String> csv = Files.readAllLines(merged.resolve("summary.csv"));
         int idColumn = List.of(csv.getFirst().split(",")).indexOf("point_id");
@@ -150,6 +155,15 @@ class SlurmArrayLiveTest {
         }
         assertTrue(env.path("shard").asText().startsWith("merged: shard 1/2"), env.path("shard").asText());
         assertFalse(env.has("slurm_job"));
+    }
+
+    /** point_id#repeat -> ref_tg_ratio of the emulated lines. */
+    private static Map<String, Double> referenceRatios(List<JsonNode> rows) {
+        Map<String, Double> m = new TreeMap<>();
+        rows.stream().filter(n -> n.get("role").asText().equals("emulated"))
+                .forEach(n -> m.put(n.get("point_id").asText() + "#" + n.get("repeat").asInt(), n.get("ref_tg_ratio").asDouble()));
+        assertEquals(4 * 2, m.size(), "4 points x 2 repeats: " + m);
+        return m;
     }
 
     /** A fail when the test was asked for (TIERLAB_SLURM_TEST=1), a skip with the reason otherwise. */
