@@ -106,6 +106,22 @@ class MergeCommandTest {
     }
 
     @Test
+    void aTraceModeRunSaysBasesApartWithoutWarning() throws IOException {
+        Map<String, Object> slow = new LinkedHashMap<>(sentinel(20.0));
+        slow.put("mode", "trace");
+        Map<String, Object> fast = new LinkedHashMap<>(sentinel(30.0));
+        fast.put("mode", "trace");
+        Path out = dir.resolve("m");
+        CliTest.Result r = CliTest.run("merge", shard("a", "1/2", "aaaa", slow).toString(), shard("b", "2/2", "aaaa", fast).toString(),
+                "-o", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.out().contains("warning"), r.out());
+        assertTrue(r.out().contains("merge: Memory-bandwidth sentinel medians differ by 50% between shards"), r.out());
+        assertTrue(r.out().contains("This trace-mode run has only reference figures, so none of them depends on it."), r.out());
+        assertTrue(JSON.readTree(out.resolve("env.json").toFile()).path("shard_bases").path("sentinel_median_gbps").path("apart").asBoolean());
+    }
+
+    @Test
     void shardsWithinTheToleranceAreNotWarnedAbout() throws IOException {
         Path a = shard("a", "1/2", "aaaa", sentinel(20.0));
         Path b = shard("b", "2/2", "aaaa", sentinel(23.0));
