@@ -85,6 +85,9 @@ final class HtmlReport {
         } else {
             h.append("<li>Memory-bandwidth sentinel: not recorded (run predates it).</li>");
         }
+        for (NoiseFloor.MergeNote m : NoiseFloor.mergeNotes(c.data())) {
+            h.append(m.warn() ? "<li class=\"warn\">Merged shards: " : "<li>Merged shards: ").append(esc(m.text())).append("</li>");
+        }
         h.append("<li>Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves (--include-disturbed)"
                         : ", left out of the curves, listed below").append(".</li>");

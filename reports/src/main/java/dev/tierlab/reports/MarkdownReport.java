@@ -34,6 +34,9 @@ final class MarkdownReport {
         } else {
             sb.append("- Memory-bandwidth sentinel: not recorded (run predates it).\n");
         }
+        for (NoiseFloor.MergeNote m : NoiseFloor.mergeNotes(c.data())) {
+            sb.append(m.warn() ? "- **Merged shards, warning:** " : "- Merged shards: ").append(m.text()).append("\n");
+        }
         sb.append("- Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves" : ", left out of the curves, listed below")
                 .append(".\n");
