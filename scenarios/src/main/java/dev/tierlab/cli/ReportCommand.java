@@ -30,7 +30,7 @@ final class ReportCommand implements Callable<Integer> {
     boolean includeDisturbed;
 
     @Option(names = "--targets", split = ",", paramLabel = "LOSS",
-            description = "Loss targets of the requirement table, e.g. 2.2%,5%,10% (default: the scenario's targets, else 5%,10%,20%).")
+            description = "Loss targets of the requirement table, e.g. 2.2%%,5%%,10%% (default: the scenario's targets, else 5%%,10%%,20%%).")
     List<String> targets;
 
     @Override

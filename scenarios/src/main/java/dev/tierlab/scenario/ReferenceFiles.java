@@ -20,6 +20,9 @@ import java.util.Map;
  */
 final class ReferenceFiles {
 
+    /** The key that names a reference file in a reference or a tier map. */
+    public static final String FILE_KEY = "file";
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ReferenceFiles() {

@@ -181,7 +181,7 @@ class ScenarioRunTest {
     @Test
     void theMeasuredDegradationDoesNotDependOnTheHostThatRealisedIt() throws IOException {
         Path f = dir.resolve("dil.yaml");
-        Files.writeString(f, scenarioText("dil", "inject", "0.25x", 3, 16, "16").replace("threads: 1\n", "")
+        Files.writeString(f, scenarioText("dil", "inject", "0.25x", 4, 16, "16").replace("threads: 1\n", "")
                 + "  threads: [1, 2]\n");
         Path run = dir.resolve("dil");
         CliTest.Result r = CliTest.run("run", f.toString(), "--out", run.toString(), "--no-report");
@@ -193,11 +193,15 @@ class ScenarioRunTest {
         for (List<JsonNode> pair : byPair.values()) {
             JsonNode b = pair.stream().filter(n -> n.get("role").asText().equals("baseline")).findFirst().orElseThrow();
             JsonNode e = pair.stream().filter(n -> n.get("role").asText().equals("emulated")).findFirst().orElseThrow();
+            reference = e.get("ref_tg_ratio").asDouble();
+            if (b.path("disturbed").asBoolean() || e.path("disturbed").asBoolean()) {
+                continue; // the sentinel saw other work take the memory bandwidth: not a measurement of dilation
+            }
             measured.computeIfAbsent(e.get("point").get("threads").asInt(), k -> new java.util.ArrayList<>())
                     .add(b.get("measured_step_ms").asDouble() / e.get("measured_step_ms").asDouble());
-            reference = e.get("ref_tg_ratio").asDouble();
         }
-        assertEquals(Set.of(1, 2), measured.keySet());
+        org.junit.jupiter.api.Assumptions.assumeTrue(measured.size() == 2 && measured.values().stream().allMatch(v -> v.size() >= 2),
+                "the machine was too busy to measure dilation: fewer than 2 undisturbed pairs per configuration " + measured);
         assertTrue(reference < 0.6, "a large effect, so that the check is about dilation, not noise: " + reference);
         double t1 = dev.tierlab.reports.stats.SampleStats.median(measured.get(1).stream().mapToDouble(Double::doubleValue).toArray());
         double t2 = dev.tierlab.reports.stats.SampleStats.median(measured.get(2).stream().mapToDouble(Double::doubleValue).toArray());
