@@ -14,10 +14,11 @@ import java.util.List;
  * @param cause      signal, exit or deadline
  * @param signal     e.g. SIGSEGV (from the hs_err file when the JVM wrote one), or null
  * @param hsErr      the JVM's crash report, relative to the run directory, or null
+ * @param frame      the frame the crash report names (e.g. {@code C  [libllama.so+0x1234]}), or null
  * @param stderrTail the worker's last lines
  */
 public record Failure(String pointId, String role, int pair, int repeat, int worker, String cause, String signal, int exitStatus,
-        String hsErr, List<String> stderrTail) {
+        String hsErr, String frame, List<String> stderrTail) {
 
     public Failure {
         stderrTail = List.copyOf(stderrTail);
@@ -29,7 +30,7 @@ public record Failure(String pointId, String role, int pair, int repeat, int wor
         f.path("stderr_tail").forEach(l -> tail.add(l.asText()));
         return new Failure(n.path("point_id").asText(), n.path("role").asText(""), n.path("pair").isNumber() ? n.get("pair").asInt() : -1,
                 n.path("repeat").asInt(), n.path("worker").asInt(0), f.path("cause").asText("unknown"), text(f.path("signal")),
-                f.path("exit_status").asInt(0), text(f.path("hs_err")), tail);
+                f.path("exit_status").asInt(0), text(f.path("hs_err")), text(f.path("frame")), tail);
     }
 
     private static String text(JsonNode v) {
@@ -45,8 +46,11 @@ public record Failure(String pointId, String role, int pair, int repeat, int wor
         };
     }
 
-    /** The worker's last line that says something (the crash hook, a GGML_ASSERT, the JVM's banner), or "". */
+    /** The crash report's problematic frame, else the worker's last line that says something (a GGML_ASSERT), or "". */
     public String lastLine() {
+        if (frame != null) {
+            return frame;
+        }
         for (int i = stderrTail.size() - 1; i >= 0; i--) {
             String l = stderrTail.get(i).strip();
             if (!l.isEmpty() && !l.equals("#")) {

@@ -206,13 +206,13 @@ final class HtmlReport {
         h.append("<h2>Failed repeats</h2><p class=\"muted\">").append(f.size()).append(f.size() == 1 ? " repeat" : " repeats")
                 .append(" did not finish: the worker JVM died or overran its deadline; a fresh worker went on.</p>");
         h.append("<table><tr><th class=l>point</th><th class=l>role</th><th>pair</th><th>worker</th><th class=l>what</th>"
-                + "<th class=l>hs_err</th><th class=l>last lines</th></tr>");
+                + "<th class=l>hs_err</th><th class=l>where</th></tr>");
         for (Failure x : f) {
             h.append("<tr><td class=l>").append(esc(x.pointId())).append("</td><td class=l>").append(esc(x.role())).append("</td><td>")
                     .append(x.pair() >= 0 ? String.valueOf(x.pair()) : "–").append("</td><td>").append(x.worker()).append("</td><td class=l>")
                     .append(esc(x.what())).append("</td><td class=l>").append(x.hsErr() == null ? "–" : esc(x.hsErr()))
-                    .append("</td><td class=l><pre>").append(esc(String.join("\n", x.stderrTail().subList(Math.max(0, x.stderrTail().size() - 4),
-                            x.stderrTail().size())))).append("</pre></td></tr>");
+                    .append("</td><td class=l>").append(esc(x.lastLine())).append("<details><summary>worker's last lines</summary><pre>")
+                    .append(esc(String.join("\n", x.stderrTail()))).append("</pre></details></td></tr>");
         }
         h.append("</table>");
     }

@@ -128,7 +128,7 @@ final class MarkdownReport {
         if (!failed.isEmpty()) {
             sb.append("\n## Failed repeats\n\n").append(failed.size()).append(failed.size() == 1 ? " repeat" : " repeats")
                     .append(" did not finish: the worker JVM died or overran its deadline; a fresh worker went on.\n\n")
-                    .append("| point | role | pair | worker | what | hs_err | last line |\n|---|---|---:|---:|---|---|---|\n");
+                    .append("| point | role | pair | worker | what | hs_err | where |\n|---|---|---:|---:|---|---|---|\n");
             for (Failure f : failed) {
                 sb.append("| ").append(cell(f.pointId())).append(" | ").append(f.role()).append(" | ").append(f.pair() >= 0 ? String.valueOf(f.pair()) : "-")
                         .append(" | ").append(f.worker()).append(" | ").append(cell(f.what())).append(" | ")

@@ -62,6 +62,19 @@ public final class WorkerMain {
                     + "HOST_DRAM, got " + args.length + " arguments");
             return 2;
         }
+        // The supervisor holds our stdin open; end of file means it is gone (even killed with SIGKILL),
+        // and a worker without a supervisor must not go on writing into the run directory.
+        Thread.ofPlatform().daemon().name("supervisor-watch").start(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // nothing is sent in this mode
+                }
+            } catch (java.io.IOException ignored) {
+                // closed: the same as end of file
+            }
+            System.err.println("tierlab worker: the supervising tierlab process is gone; stopping (finished repeats are kept)");
+            Runtime.getRuntime().halt(4);
+        });
         CrashHook crash = CrashHook.fromSystemProperty();
         ObjectNode error = JSON.createObjectNode();
         try {

@@ -37,7 +37,7 @@ public final class WorkerProcess implements AutoCloseable {
     public static final String MARK = "@tierlab-worker ";
     /** System properties with this prefix are handed to workers (the test-only crash hook is one). */
     public static final String PROPERTY_PREFIX = "tierlab.worker.";
-    private static final int TAIL_LINES = 12;
+    private static final int TAIL_LINES = 30; // a JVM crash banner alone is about 15
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern HS_ERR_SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+) \\(0x[0-9a-f]+\\)");
     private static final Map<Integer, String> SIGNALS = Map.ofEntries(Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"),
@@ -51,10 +51,11 @@ public final class WorkerProcess implements AutoCloseable {
 
     /**
      * How a worker ended: its exit status (128 + n for a signal n, as the JVM's Process reports it), the
-     * signal by name (from its hs_err file when the JVM wrote one, since the JVM then aborts), the hs_err
-     * file, and the last lines it printed.
+     * signal by name (from its hs_err file when the JVM wrote one, since the JVM then exits with 1 or
+     * aborts), the hs_err file and the frame it names ("C  [libllama.so+0x1234]  llama_decode+0x56"), and
+     * the last lines it printed.
      */
-    public record Death(int exitStatus, String signal, Path hsErr, List<String> tail) {
+    public record Death(int exitStatus, String signal, Path hsErr, String frame, List<String> tail) {
         public boolean crashed() {
             return exitStatus != 0;
         }
@@ -166,14 +167,31 @@ public final class WorkerProcess implements AutoCloseable {
         errPump.join(5_000);
         Path hsErr = errorDir.resolve("hs_err_pid" + process.pid() + ".log");
         String signal = status > 128 && status < 128 + 65 ? SIGNALS.getOrDefault(status - 128, "signal " + (status - 128)) : null;
+        String frame = null;
         if (Files.exists(hsErr)) {
             signal = hsErrSignal(hsErr).orElse(signal);
+            frame = hsErrFrame(hsErr).orElse(null);
         } else {
             hsErr = null;
         }
         synchronized (tail) {
-            return new Death(status, signal, hsErr, List.copyOf(tail));
+            return new Death(status, signal, hsErr, frame, List.copyOf(tail));
         }
+    }
+
+    /** The line after "# Problematic frame:" in an hs_err file, without its "# ". */
+    static Optional<String> hsErrFrame(Path hsErr) {
+        try {
+            List<String> lines = Files.readAllLines(hsErr, StandardCharsets.ISO_8859_1);
+            for (int i = 0; i + 1 < lines.size() && i < 60; i++) {
+                if (lines.get(i).startsWith("# Problematic frame:")) {
+                    return Optional.of(lines.get(i + 1).replaceFirst("^#\\s*", "").strip());
+                }
+            }
+        } catch (IOException e) {
+            // an unreadable report: the signal alone says enough
+        }
+        return Optional.empty();
     }
 
     /** The signal an hs_err file says the JVM died of ("#  SIGSEGV (0xb) at pc=..."). */

@@ -180,6 +180,9 @@ public final class WorkerSupervisor {
         failure.put("signal", a.deadline() ? "SIGKILL" : d.signal());
         failure.put("exit_status", d.exitStatus());
         failure.put("hs_err", d.hsErr() == null ? null : options.out().relativize(d.hsErr()).toString());
+        if (d.frame() != null) {
+            failure.put("frame", d.frame());
+        }
         failure.put("stderr_tail", d.tail());
         row.put("failure", failure);
         dir.addResult(row);
