@@ -75,7 +75,7 @@ class WorkerCrashTest {
         assertEquals("SIGKILL", kill.get("signal").asText(), kill.toString());
         assertEquals(137, kill.get("exit_status").asInt());
         assertEquals("SIGSEGV", segv.get("signal").asText(), "the JVM's hs_err names the signal it died of: " + segv);
-
+        assertTrue(segv.get("frame").asText().contains("libc"), "hs_err names the native frame (memset in libc): " + segv);
         assertTrue(segv.get("hs_err").isTextual(), segv.toString());
         assertTrue(Files.isRegularFile(run.resolve(segv.get("hs_err").asText())), "the hs_err file is kept in the run directory");
         for (JsonNode f : failures) {
