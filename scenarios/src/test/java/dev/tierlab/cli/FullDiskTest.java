@@ -72,6 +72,33 @@ class FullDiskTest {
         assertTrue(after.size() >= 12, "the resumed run finished the rest: " + after.size());
     }
 
+    /** The real thing where this machine allows it (root, mount permitted): the run directory on a tiny tmpfs, ENOSPC. */
+    @Test
+    void aFullTmpfsStopsTheRunWithOneLineAndKeepsEveryFinishedRepeat() throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=40k", "tmpfs", mnt.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(m.waitFor(30, TimeUnit.SECONDS) && m.exitValue() == 0,
+                "mounting a tmpfs needs root and a permissive container; the ulimit test covers the rest");
+        try {
+            Path sc = dir.resolve("tmpfs.yaml");
+            Files.writeString(sc, ScenarioRunTest.scenarioText("tmpfs", "inject", "1x, 0.5x", 3, 4, "16"));
+            Path run = mnt.resolve("run");
+            CliTest.Result r = CliTest.run("run", sc.toString(), "--out", run.toString(), "--no-report");
+            assertEquals(1, r.exit(), r.err());
+            List<String> lines = r.err().lines().filter(l -> l.startsWith("tierlab: ") && !l.startsWith("tierlab: doctor")).toList();
+            assertEquals(1, lines.size(), r.err());
+            assertTrue(lines.getFirst().contains("No space left on device") && lines.getFirst().contains("--resume " + run), lines.getFirst());
+            List<String> kept = Files.readAllLines(run.resolve("results.jsonl"));
+            assertTrue(kept.size() >= 1, "the lines before the failure are kept: " + kept.size());
+            ObjectMapper json = new ObjectMapper();
+            for (String l : kept) {
+                assertTrue(json.readTree(l).has("measured_step_ms"), "every kept line is whole: " + l);
+            }
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static List<String> withShell(List<String> cmd) {
         List<String> all = new ArrayList<>(List.of("bash", "-c", "ulimit -f 12 && exec \"$@\"", "bash"));
         all.addAll(cmd);
