@@ -3,7 +3,6 @@ package dev.tierlab.run.worker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tierlab.emulator.SpecException;
-import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.gguf.GgufFormatException;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.run.Execution;
@@ -27,8 +26,10 @@ import java.util.Map;
  *       measures one workload of a run into DIR, announcing each repeat before it starts
  *       ({@code begin {header}}), then {@code done {...}}; an error the CLI would report in one line
  *       becomes {@code error {...}} and exit status {@value #EXIT_REPORTED}.
- *   <li>{@code load}: for each GGUF path read from stdin, loads it with llama.cpp and frees it, answering
- *       {@code result {"file", "ok", "error"}}: a file that crashes llama.cpp kills only this worker.
+ *   <li>{@code load}: for each line {@code checked PATH} (tierlab's load: GGUF validation, then llama.cpp)
+ *       or {@code raw PATH} (llama.cpp's loader alone) read from stdin, loads the file and frees it,
+ *       answering {@code result {"file", "raw", "ok", "error"}}: a file that crashes llama.cpp kills only
+ *       this worker.
  * </ul>
  * Protocol lines go to stdout; everything a user should see goes to stderr, which the supervisor forwards.
  */
@@ -124,15 +125,26 @@ public final class WorkerMain {
                 if (line.isBlank()) {
                     continue;
                 }
-                send(protocol, "begin", Map.of("file", line));
+                // "checked PATH": tierlab's own load (GGUF validation, then llama.cpp); "raw PATH": llama.cpp's loader alone
+                boolean raw = line.startsWith("raw ");
+                String file = line.substring(line.indexOf(' ') + 1);
+                send(protocol, "begin", Map.of("file", file, "raw", raw));
                 ObjectNode r = JSON.createObjectNode();
-                r.put("file", line);
-                try (LoadedModel m = new LlamaCppEngine().load(Path.of(line))) {
-                    r.put("ok", true);
-                    r.put("params", m.parameterCount());
-                } catch (RuntimeException e) {
-                    r.put("ok", false);
-                    r.put("error", String.valueOf(e.getMessage()));
+                r.put("file", file);
+                r.put("raw", raw);
+                String error = null;
+                try {
+                    if (raw) {
+                        error = LlamaCppEngine.loadUnvalidated(Path.of(file));
+                    } else {
+                        new LlamaCppEngine().load(Path.of(file)).close();
+                    }
+                } catch (Exception e) {
+                    error = String.valueOf(e.getMessage());
+                }
+                r.put("ok", error == null);
+                if (error != null) {
+                    r.put("error", error);
                 }
                 send(protocol, "result", r);
             }
