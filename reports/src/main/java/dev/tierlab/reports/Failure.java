@@ -9,7 +9,7 @@ import java.util.List;
  * file) or overran its deadline. It is a line of results.jsonl with {@code "status": "failed"}; it
  * holds no measurement, so curves never see it, and the report lists it.
  *
- * @param role       baseline, emulated, warmup, or startup (the worker died before its first repeat)
+ * @param role       baseline, emulated, warmup, startup (the worker died before its first repeat) or between (after one)
  * @param pair       the pair it belonged to, -1 where none
  * @param cause      signal, exit or deadline
  * @param signal     e.g. SIGSEGV (from the hs_err file when the JVM wrote one), or null

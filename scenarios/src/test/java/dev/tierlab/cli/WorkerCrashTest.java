@@ -118,6 +118,65 @@ class WorkerCrashTest {
     }
 
     @Test
+    void stoppingTheRunStopsItsWorkerAndLeavesAResumableRun() throws Exception {
+        // SIGTERM takes the same path as Ctrl-C (the shutdown hook); only the supervisor gets it, so its hook must stop the worker
+        Path sc = dir.resolve("stopped.yaml");
+        Files.writeString(sc, ScenarioRunTest.scenarioText("stopped", "inject", "0.002x, 0.003x", 3, 4, "16"));
+        Path run = dir.resolve("run");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), TierlabCli.class.getName(), "run", sc.toString(), "--out", run.toString(),
+                "--no-report").redirectOutput(dir.resolve("out.log").toFile()).redirectError(dir.resolve("err.log").toFile()).start();
+        Path results = run.resolve("results.jsonl");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && p.isAlive() && (!Files.exists(results) || Files.readAllLines(results).size() < 3)) {
+            Thread.sleep(20);
+        }
+        List<ProcessHandle> workers = p.toHandle().children().toList();
+        assertEquals(1, workers.size(), "one worker JVM measures the workload");
+        p.destroy();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(workers.getFirst().onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).handle((h, e) -> !h.isAlive()).join(),
+                "the worker stops with its supervisor");
+        String err = Files.readString(dir.resolve("err.log"));
+        List<String> before = Files.readAllLines(results);
+        assertTrue(err.contains("interrupted; " + before.size() + " finished repeats are kept") && err.contains("--resume " + run), err);
+        assertTrue(before.size() < 12, "stopped mid-run: " + before.size());
+        assertTrue(failed(ScenarioRunTest.results(run)).isEmpty(), "a stopped worker is not a failed repeat");
+
+        CliTest.Result resumed = CliTest.run("run", sc.toString(), "--resume", run.toString(), "--no-report");
+        assertEquals(0, resumed.exit(), resumed.err());
+        List<String> after = Files.readAllLines(results);
+        assertEquals(before, after.subList(0, before.size()), "finished repeats are kept as they were");
+        completePairs(ScenarioRunTest.results(run)).forEach((point, n) -> assertTrue(n >= 3, point + ": " + n));
+    }
+
+    @Test
+    void benchForkPrintsWhatItPrintsInProcessAndReportsACrashInOneLine() throws IOException {
+        Path model = dir.resolve("tiny.gguf");
+        assertEquals(0, CliTest.run("model", "synth", "--preset", "tiny", "-o", model.toString()).exit());
+        CliTest.Result forked = CliTest.run("bench", "--fork", "-m", model.toString(), "-p", "8", "-n", "4", "-r", "2", "-t", "1", "-o", "csv");
+        assertEquals(0, forked.exit(), forked.err());
+        List<String> lines = forked.out().strip().lines().toList();
+        assertEquals(3, lines.size(), "a header and the pp and tg rows: " + forked.out());
+        CliTest.Result here = CliTest.run("bench", "-m", model.toString(), "-p", "8", "-n", "4", "-r", "2", "-t", "1", "-o", "csv");
+        assertEquals(here.out().strip().lines().findFirst(), lines.stream().findFirst(), "the same columns");
+
+        System.setProperty("tierlab.worker.crash", "segv@0");
+        Set<Path> hsErrBefore = hsErrFilesIn(Path.of("").toAbsolutePath());
+        CliTest.Result crashed = CliTest.run("bench", "--fork", "-m", model.toString(), "-p", "8", "-n", "4", "-r", "2", "-o", "csv");
+        assertEquals(1, crashed.exit(), crashed.err());
+        List<String> said = crashed.errLines().stream().filter(l -> l.startsWith("tierlab: ")).toList();
+        assertEquals(1, said.size(), crashed.err());
+        assertTrue(said.getFirst().startsWith("tierlab: bench: the worker JVM died of SIGSEGV") && said.getFirst().contains("crash report: "),
+                said.getFirst());
+        Path report = Path.of(said.getFirst().replaceFirst(".*crash report: ([^)]*)\\).*", "$1"));
+        assertTrue(Files.isRegularFile(report), report.toString());
+        Files.delete(report);
+        Files.delete(report.getParent());
+        assertEquals(hsErrBefore, hsErrFilesIn(Path.of("").toAbsolutePath()), "no hs_err file in the working directory");
+    }
+
+    @Test
     void inProcessRunsHaveNoWorkers() throws IOException {
         Path sc = dir.resolve("inproc.yaml");
         Files.writeString(sc, ScenarioRunTest.scenarioText("inproc", "inject", "1x", 1, 4, "16"));

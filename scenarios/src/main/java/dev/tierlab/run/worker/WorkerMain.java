@@ -30,6 +30,7 @@ import java.util.Map;
  *       or {@code raw PATH} (llama.cpp's loader alone) read from stdin, loads the file and frees it,
  *       answering {@code result {"file", "raw", "ok", "error"}}: a file that crashes llama.cpp kills only
  *       this worker.
+ *   <li>{@code cli ARGS...}: a whole tierlab command ({@code bench --fork}), its stdout passed through.
  * </ul>
  * Protocol lines go to stdout; everything a user should see goes to stderr, which the supervisor forwards.
  */
@@ -45,6 +46,12 @@ public final class WorkerMain {
     public static void main(String[] args) {
         PrintStream protocol = System.out;
         System.setOut(System.err); // stray prints must not look like protocol
+        if (args.length > 0 && args[0].equals("cli")) {
+            // a whole CLI command in this JVM (bench --fork): its stdout is the command's, not protocol
+            System.setOut(protocol);
+            CrashHook.fromSystemProperty().maybeCrash(0);
+            System.exit(dev.tierlab.cli.TierlabCli.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(args.length > 0 && args[0].equals("load") ? load(protocol) : run(args, protocol));
     }
 

@@ -194,6 +194,11 @@ public final class WorkerProcess implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** "SIGSEGV" for 11, "signal 42" for one without a name here. */
+    static String signalName(int signal) {
+        return SIGNALS.getOrDefault(signal, "signal " + signal);
+    }
+
     /** The signal an hs_err file says the JVM died of ("#  SIGSEGV (0xb) at pc=..."). */
     static Optional<String> hsErrSignal(Path hsErr) {
         try (var lines = Files.lines(hsErr, StandardCharsets.ISO_8859_1)) {

@@ -70,8 +70,11 @@ public final class WorkerSupervisor {
                 Attempt a = attempt(e.getKey());
                 int after = RunDirectory.open(options.out()).resultCount();
                 repeats += after - before;
+                if (stopping) {
+                    awaitShutdown();
+                }
                 if (a == null) {
-                    break; // finished, or stopping
+                    break;
                 }
                 emptyDeaths = after > before ? 0 : emptyDeaths + 1;
                 repeats += recordFailure(a, e.getValue().getFirst());
@@ -84,6 +87,20 @@ public final class WorkerSupervisor {
             points += e.getValue().size();
         }
         return new Tally(points, repeats);
+    }
+
+    /**
+     * After Ctrl-C the JVM is shutting down and our hook has stopped the worker and said how to resume:
+     * this thread must not go on to write env.json or a report of a run cut short, so it waits for the halt.
+     */
+    private static void awaitShutdown() {
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                // the JVM halts after its shutdown hooks; nothing else wakes this thread
+            }
+        }
     }
 
     /** A worker that died: what it was running (null before its first repeat), how it died, and whether by deadline. */
@@ -154,6 +171,17 @@ public final class WorkerSupervisor {
     private int recordFailure(Attempt a, dev.tierlab.scenario.SweepPlanner.Point firstOfWorkload) throws IOException {
         RunDirectory dir = RunDirectory.open(options.out());
         Map<String, Object> row = new LinkedHashMap<>();
+        JsonNode pending = a.pending();
+        if (pending != null && dir.hasResult(pending.path("point_id").asText(), pending.path("role").asText(),
+                pending.path("repeat").asInt(0))) {
+            // it died after writing the repeat it announced (between repeats): the failure is the worker's, not that repeat's
+            Map<String, Object> between = new LinkedHashMap<>();
+            pending.fields().forEachRemaining(f -> between.put(f.getKey(), f.getValue()));
+            between.remove("pair");
+            between.put("role", "between");
+            pending = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(between);
+            a = new Attempt(a.workerId(), pending, a.death(), a.deadline());
+        }
         if (a.pending() != null) {
             a.pending().fields().forEachRemaining(f -> row.put(f.getKey(), f.getValue()));
         } else {
