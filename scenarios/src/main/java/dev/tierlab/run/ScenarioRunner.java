@@ -816,6 +816,9 @@ public final class ScenarioRunner {
         env.put("shard", (options.shardIndex() + 1) + "/" + options.shardCount());
         env.put("engine", scenario.engine());
         env.put("mode", scenario.mode());
+        env.put("execution", options.execution().mode() == Execution.Mode.IN_PROCESS ? "in-process"
+                : "worker JVMs, one per workload; a repeat past %d s is killed; crash reports in workers/"
+                        .formatted(options.execution().repeatTimeoutSeconds()));
         env.put("reference", EmulationSpecs.timeline(scenario.emulation(), scenario.baseDir(), Double.isNaN(hostDram) ? 1e9 : hostDram)
                 .reference().describe());
         Map<String, Object> bases = new LinkedHashMap<>();

@@ -91,6 +91,8 @@ class WorkerCrashTest {
         completePairs(rows).forEach((point, n) -> assertTrue(n >= 2, point + " has its 2 complete pairs despite the crashes"));
         assertTrue(r.err().contains("died of SIGKILL") && r.err().contains("died of SIGSEGV"), r.err());
 
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("env.json").toFile()).get("execution").asText()
+                .startsWith("worker JVMs"));
         String md = Files.readString(run.resolve("report.md"));
         assertTrue(md.contains("## Failed repeats"), md);
         assertTrue(md.contains("SIGKILL") && md.contains("SIGSEGV"), md);
@@ -187,6 +189,8 @@ class WorkerCrashTest {
         assertFalse(rows.isEmpty());
         rows.forEach(n -> assertFalse(n.has("worker"), n.toString()));
         assertFalse(Files.exists(run.resolve("workers")));
+        assertEquals("in-process", new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("env.json").toFile())
+                .get("execution").asText());
         assertNotNull(rows.getFirst().get("measured_step_ms"));
     }
 }
