@@ -56,6 +56,7 @@ final class HtmlReport {
         tails(h, c);
         plots(h, c.charts().stream().filter(p -> p.getFileName().toString().contains("-itl-tail")).toList(), null, null);
         disturbed(h, c);
+        failed(h, c);
 
         h.append("<h2>Run conditions</h2>");
         if (env != null) {
@@ -91,6 +92,9 @@ final class HtmlReport {
         h.append("<li>Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves (--include-disturbed)"
                         : ", left out of the curves, listed below").append(".</li>");
+        if (!c.data().failures().isEmpty()) {
+            h.append("<li>Failed repeats (worker died or overran its deadline): ").append(c.data().failures().size()).append(", listed below.</li>");
+        }
         h.append("<li>Pair-to-pair noise (SD of ln per-pair ratio, ").append(esc(n.metric().key())).append("): ")
                 .append(Double.isFinite(n.pairSdLog()) ? fmt(100 * n.pairSdLog(), 2) + "%" : "n/a")
                 .append(n.paired() ? "" : " (unpaired run: √2 × per-repeat SD)").append(". ").append(esc(n.powerSentence())).append("</li>");
@@ -193,6 +197,25 @@ final class HtmlReport {
                 }
             }
             h.append("</tr>");
+        }
+        h.append("</table>");
+    }
+
+    private static void failed(StringBuilder h, ReportContent c) {
+        List<Failure> f = c.data().failures();
+        if (f.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Failed repeats</h2><p class=\"muted\">").append(f.size()).append(f.size() == 1 ? " repeat" : " repeats")
+                .append(" did not finish: the worker JVM died or overran its deadline; a fresh worker went on.</p>");
+        h.append("<table><tr><th class=l>point</th><th class=l>role</th><th>pair</th><th>worker</th><th class=l>what</th>"
+                + "<th class=l>hs_err</th><th class=l>where</th></tr>");
+        for (Failure x : f) {
+            h.append("<tr><td class=l>").append(esc(x.pointId())).append("</td><td class=l>").append(esc(x.role())).append("</td><td>")
+                    .append(x.pair() >= 0 ? String.valueOf(x.pair()) : "–").append("</td><td>").append(x.worker()).append("</td><td class=l>")
+                    .append(esc(x.what())).append("</td><td class=l>").append(x.hsErr() == null ? "–" : esc(x.hsErr()))
+                    .append("</td><td class=l>").append(esc(x.lastLine())).append("<details><summary>worker's last lines</summary><pre>")
+                    .append(esc(String.join("\n", x.stderrTail()))).append("</pre></details></td></tr>");
         }
         h.append("</table>");
     }

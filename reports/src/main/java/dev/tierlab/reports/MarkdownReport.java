@@ -40,6 +40,9 @@ final class MarkdownReport {
         sb.append("- Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves" : ", left out of the curves, listed below")
                 .append(".\n");
+        if (!c.data().failures().isEmpty()) {
+            sb.append("- Failed repeats (worker died or overran its deadline): ").append(c.data().failures().size()).append(", listed below.\n");
+        }
         sb.append("- Pair-to-pair noise (SD of ln per-pair ratio, ").append(n.metric().key()).append("): ")
                 .append(Double.isFinite(n.pairSdLog()) ? fmt(100 * n.pairSdLog(), 2) + "%" : "n/a")
                 .append(n.paired() ? "" : " (unpaired run: √2 × per-repeat SD)").append(". ").append(n.powerSentence()).append("\n");
@@ -122,6 +125,17 @@ final class MarkdownReport {
                 sb.append("| ").append(cell(r.pointId())).append(" | ").append(r.role().name().toLowerCase(Locale.ROOT)).append(" | ")
                         .append(r.paired() ? String.valueOf(r.pair()) : "-").append(" | ").append(r.repeat()).append(" | ")
                         .append(fmt(r.noise().sentinelGbps(), 2)).append(" | ").append(fmt(r.noise().gcTotalMs(), 1)).append(" |\n");
+            }
+        }
+        List<Failure> failed = c.data().failures();
+        if (!failed.isEmpty()) {
+            sb.append("\n## Failed repeats\n\n").append(failed.size()).append(failed.size() == 1 ? " repeat" : " repeats")
+                    .append(" did not finish: the worker JVM died or overran its deadline; a fresh worker went on.\n\n")
+                    .append("| point | role | pair | worker | what | hs_err | where |\n|---|---|---:|---:|---|---|---|\n");
+            for (Failure f : failed) {
+                sb.append("| ").append(cell(f.pointId())).append(" | ").append(f.role()).append(" | ").append(f.pair() >= 0 ? String.valueOf(f.pair()) : "-")
+                        .append(" | ").append(f.worker()).append(" | ").append(cell(f.what())).append(" | ")
+                        .append(f.hsErr() == null ? "-" : cell(f.hsErr())).append(" | ").append(cell(f.lastLine())).append(" |\n");
             }
         }
         if (env != null) {

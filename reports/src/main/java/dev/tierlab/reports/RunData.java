@@ -17,17 +17,20 @@ import java.util.Set;
  * The results of one or more run directories (shards of a run, or a resumed run), read back: every
  * finished repeat once, env.json per directory, the first scenario.yaml.
  */
-public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, JsonNode> env, String scenarioYaml) {
+public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, JsonNode> env, String scenarioYaml,
+        List<Failure> failures) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public RunData {
         dirs = List.copyOf(dirs);
         records = List.copyOf(records);
+        failures = List.copyOf(failures);
     }
 
     public static RunData read(List<Path> dirs) {
         List<ResultRecord> records = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
         Map<String, JsonNode> env = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
         String yaml = "";
@@ -48,6 +51,14 @@ public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, J
                         n = JSON.readTree(line);
                     } catch (IOException e) {
                         continue; // a line cut short by a crash is not a finished repeat
+                    }
+                    if ("failed".equals(n.path("status").asText(""))) {
+                        // a repeat whose worker died: listed by the report, never measured
+                        Failure f = Failure.of(n);
+                        if (seen.add("failed#" + f.pointId() + "#" + f.role() + "#" + f.repeat())) {
+                            failures.add(f);
+                        }
+                        continue;
                     }
                     ResultRecord r;
                     try {
@@ -71,7 +82,7 @@ public record RunData(List<Path> dirs, List<ResultRecord> records, Map<String, J
                 throw new UncheckedIOException(e);
             }
         }
-        return new RunData(dirs, records, env, yaml);
+        return new RunData(dirs, records, env, yaml, failures);
     }
 
     /** Whether any line is in the v2 (paired) format. */

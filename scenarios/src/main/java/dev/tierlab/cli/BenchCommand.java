@@ -130,8 +130,19 @@ final class BenchCommand implements Callable<Integer> {
             description = "Also write the rows as JSON to FILE (atomically), whatever -o prints.")
     Path save;
 
+    @Option(names = "--fork", description = {"Run the benchmark in a worker JVM (same java, class path and flags): a native crash",
+        "there is reported in one line with its signal and crash report, and does not take this JVM down."})
+    boolean fork;
+
     @Override
     public Integer call() throws IOException {
+        if (fork) {
+            // the whole command line as given, from this verb on, without --fork
+            List<String> given = spec.commandLine().getParseResult().originalArgs();
+            List<String> args = new ArrayList<>(given.subList(Math.max(0, given.indexOf(spec.name())), given.size()));
+            args.removeIf(a -> a.equals("--fork"));
+            return dev.tierlab.run.worker.ForkedCli.run(args, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
         BenchFormat format = BenchFormat.parse(output);
         BenchConfig config = config();
         PrintWriter err = spec.commandLine().getErr();

@@ -1,6 +1,8 @@
 package dev.tierlab.cli;
 
 import dev.tierlab.reports.ReportBuilder;
+import dev.tierlab.run.Execution;
+import dev.tierlab.run.ResultWriteException;
 import dev.tierlab.run.ScenarioRunner;
 import dev.tierlab.scenario.Scenario;
 import dev.tierlab.scenario.ScenarioException;
@@ -46,6 +48,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "Skip the report at the end (tierlab report DIR makes it later).")
     boolean noReport;
 
+    @Option(names = "--in-process", description = "Run the engines in this JVM instead of supervised worker JVMs (a native crash then ends the run).")
+    boolean inProcess;
+
+    @Option(names = "--repeat-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Kill a worker whose repeat (or warm-up) runs longer than this; the repeat is recorded as failed (default: ${DEFAULT-VALUE}).")
+    long repeatTimeout;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
@@ -69,8 +78,12 @@ final class RunCommand implements Callable<Integer> {
         if (resume == null && Files.exists(dir.resolve("results.jsonl"))) {
             throw new UserError("--out: %s already holds results; continue it with --resume %s or choose another directory".formatted(dir, dir));
         }
+        if (repeatTimeout < 1) {
+            throw new UserError("--repeat-timeout: %d is not a positive number of seconds (e.g. --repeat-timeout 600)".formatted(repeatTimeout));
+        }
         ScenarioRunner runner = new ScenarioRunner(s, scenario, new ScenarioRunner.Options(dir, sh[0], sh[1],
-                EmbeddedModels.cacheDir(), CalibrateCommand.defaultFile(), err, System.console() != null));
+                EmbeddedModels.cacheDir(), CalibrateCommand.defaultFile(), err, System.console() != null,
+                inProcess ? Execution.inProcess() : Execution.supervised(repeatTimeout)));
         List<SweepPlanner.Point> points = runner.points();
         if (dryRun) {
             for (SweepPlanner.Point p : points) {
@@ -84,6 +97,17 @@ final class RunCommand implements Callable<Integer> {
         ScenarioRunner.Outcome outcome;
         try {
             outcome = runner.run();
+        } catch (ResultWriteException e) {
+            // The file it was replacing is intact: every repeat finished before is kept and resumable.
+            int kept;
+            try {
+                kept = dev.tierlab.run.RunDirectory.open(dir).resultCount();
+            } catch (IOException unreadable) {
+                kept = 0;
+            }
+            err.printf("tierlab: cannot write %s; the run stops, and its %d finished repeats are kept in %s "
+                    + "(make room, then continue with: tierlab run %s --resume %s)%n", e.getMessage(), kept, dir, scenario, dir);
+            return TierlabCli.EXIT_FAILURE;
         } catch (dev.tierlab.emulator.SpecException e) {
             // Found only once the model is known (e.g. a tier's requests per step): point at the field in the file.
             String where;

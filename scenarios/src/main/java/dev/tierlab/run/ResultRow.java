@@ -58,7 +58,8 @@ public final class ResultRow {
         return row;
     }
 
-    private static Map<String, Object> header(SweepPlanner.Point point, String role, int pair, String order, String engine, String mode,
+    /** The identifying fields of a line (point, role, pair, workload, engine): what a failed repeat's line carries. */
+    static Map<String, Object> header(SweepPlanner.Point point, String role, int pair, String order, String engine, String mode,
             Map<String, Object> model, int threads, boolean cold) {
         BenchTest t = point.workload();
         Map<String, Object> row = new LinkedHashMap<>();

@@ -31,6 +31,7 @@ public final class RunDirectory {
     private final List<String> resultLines = new ArrayList<>();
     private final Set<String> done = new HashSet<>();
     private final List<JsonNode> nodes = new ArrayList<>();
+    private final Map<String, Object> stamp = new java.util.LinkedHashMap<>();
 
     private RunDirectory(Path dir) {
         this.dir = dir;
@@ -95,8 +96,32 @@ public final class RunDirectory {
         return resultLines.size();
     }
 
-    /** Appends one finished repeat; the file is rewritten whole and renamed into place. */
+    /** Adds {@code key: value} to every row this object appends from now on (a worker's id, for one). */
+    public void stampRows(String key, Object value) {
+        stamp.put(key, value);
+    }
+
+    /** Whether the line of this repeat exists and records a failure (a worker crash or deadline, not a measurement). */
+    public boolean failed(String pointId, String role, int repeat) {
+        String k = key(pointId, role, repeat);
+        return done.contains(k) && nodes.stream().anyMatch(n -> isFailure(n) && key(n.path("point_id").asText(),
+                n.path("role").asText(""), n.path("repeat").asInt()).equals(k));
+    }
+
+    /** Whether a results line records a failed repeat ({@code "status": "failed"}) rather than a measurement. */
+    public static boolean isFailure(JsonNode n) {
+        return "failed".equals(n.path("status").asText(""));
+    }
+
+    /**
+     * Appends one finished repeat; the file is rewritten whole and renamed into place, so a failed write
+     * (a full disk, a directory made read-only) leaves the previous file, with every earlier repeat, intact.
+     */
     public void addResult(Map<String, Object> row) throws IOException {
+        if (!stamp.isEmpty()) {
+            row = new java.util.LinkedHashMap<>(row);
+            row.putAll(stamp);
+        }
         String line = JSON.writeValueAsString(row);
         if (adopt(line)) {
             writeResults();
@@ -108,7 +133,13 @@ public final class RunDirectory {
     }
 
     public void write(String relative, String content) throws IOException {
-        AtomicFiles.write(dir.resolve(relative), content);
+        try {
+            AtomicFiles.write(dir.resolve(relative), content);
+        } catch (ResultWriteException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ResultWriteException(dir.resolve(relative), e);
+        }
     }
 
     /** The intervals of a histogram log this directory already has (empty if none). */

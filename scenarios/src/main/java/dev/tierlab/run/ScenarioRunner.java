@@ -79,7 +79,16 @@ public final class ScenarioRunner {
 
     /** Which part of the plan to run, where, and where progress goes. */
     public record Options(Path out, int shardIndex, int shardCount, Path cacheDir, Path calibrationFile, PrintWriter err,
-            boolean terminal) {
+            boolean terminal, Execution execution) {
+        public Options(Path out, int shardIndex, int shardCount, Path cacheDir, Path calibrationFile, PrintWriter err,
+                boolean terminal) {
+            this(out, shardIndex, shardCount, cacheDir, calibrationFile, err, terminal, Execution.inProcess());
+        }
+    }
+
+    /** Told before each repeat (and each configuration's warm-up) what is about to run, as a results line's header. */
+    public interface RepeatListener {
+        void starting(Map<String, Object> header, int resultsSoFar);
     }
 
     public record Outcome(Path dir, int pointsRun, int repeatsRun, int repeatsKept) {
@@ -108,6 +117,7 @@ public final class ScenarioRunner {
     private int ran;
     private int total;
     private long runStart;
+    private RepeatListener listener = (header, resultsSoFar) -> { };
 
     public ScenarioRunner(Scenario scenario, Path scenarioFile, Options options) {
         this.scenario = scenario;
@@ -131,8 +141,16 @@ public final class ScenarioRunner {
         return scenario.mode().equals("trace") ? points.size() * scenario.repeats() : points.size() * scenario.repeats() * 2;
     }
 
+    /** Set by a worker: it reports each repeat before it starts, so that its supervisor can name the one it died in. */
+    public void onRepeatStart(RepeatListener l) {
+        this.listener = l;
+    }
+
     public Outcome run() throws IOException {
         List<SweepPlanner.Point> points = points();
+        if (options.execution().mode() == Execution.Mode.WORKER) {
+            return runAsWorker(points.stream().filter(p -> workloadKey(p).equals(options.execution().workload())).toList());
+        }
         dir = RunDirectory.open(options.out());
         int kept = dir.resultCount();
         start = Instant.now();
@@ -152,13 +170,67 @@ public final class ScenarioRunner {
         verdict.lines().stream().filter(l -> !l.startsWith("ok")).forEach(l -> err.println("  " + l));
         dir.write("env.json", JSON.writeValueAsString(env(hash, null)));
         modelFile = ModelFiles.resolve(scenario.model(), options.cacheDir(), (done, t, x) -> { });
+        if (options.execution().mode() == Execution.Mode.SUPERVISED) {
+            var supervisor = new dev.tierlab.run.worker.WorkerSupervisor(scenarioFile, options, hostDram);
+            Thread onInterrupt = new Thread(supervisor::interrupted);
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
+            dev.tierlab.run.worker.WorkerSupervisor.Tally tally;
+            try {
+                Map<String, List<SweepPlanner.Point>> byWorkload = new LinkedHashMap<>();
+                points.forEach(p -> byWorkload.computeIfAbsent(workloadKey(p), k -> new ArrayList<>()).add(p));
+                tally = supervisor.run(byWorkload);
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            }
+            dir = RunDirectory.open(dir.path());
+            dir.lines().stream().filter(n -> n.path("sentinel_gbps").isNumber())
+                    .forEach(n -> sentinels.record(n.get("sentinel_gbps").asDouble()));
+            dir.write("env.json", JSON.writeValueAsString(env(hash, Instant.now())));
+            return new Outcome(dir.path(), tally.pointsRun(), tally.repeatsRun(), kept);
+        }
+        Thread onInterrupt = new Thread(() -> err.printf("%ntierlab: interrupted; %d finished repeats are kept in %s "
+                + "(continue with: tierlab run %s --resume %s)%n", dir.resultCount(), dir.path(), scenarioFile, dir.path()));
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        int pointsRun;
+        try {
+            pointsRun = measure(points);
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        }
+        if (options.terminal()) {
+            err.println();
+        }
+        dir.write("env.json", JSON.writeValueAsString(env(hash, Instant.now())));
+        return new Outcome(dir.path(), pointsRun, ran, kept);
+    }
+
+    /**
+     * Inside a worker JVM: measure one workload into the run directory that the supervisor prepared
+     * (scenario.yaml, env.json and the model are its). The sentinel series starts from the run's earlier
+     * readings, so a fresh worker judges disturbance against the same history as one long process.
+     */
+    private Outcome runAsWorker(List<SweepPlanner.Point> points) throws IOException {
+        dir = RunDirectory.open(options.out());
+        dir.stampRows("worker", options.execution().workerId());
+        int kept = dir.resultCount();
+        start = Instant.now();
+        dir.lines().stream().filter(n -> n.path("sentinel_gbps").isNumber())
+                .forEach(n -> sentinels.record(n.get("sentinel_gbps").asDouble()));
+        hostDram = options.execution().hostDramBytesPerSecond();
+        modelFile = ModelFiles.resolve(scenario.model(), options.cacheDir(), (done, t, x) -> { });
+        int pointsRun = measure(points);
+        if (options.terminal()) {
+            options.err().println();
+        }
+        return new Outcome(dir.path(), pointsRun, ran, kept);
+    }
+
+    /** Loads the engine and measures the points, workload by workload, appending each finished repeat. */
+    private int measure(List<SweepPlanner.Point> points) throws IOException {
         injector = Injector.spinning();
         sentinel = new Sentinel();
         total = plannedRepeats(points);
         runStart = System.nanoTime();
-        Thread onInterrupt = new Thread(() -> err.printf("%ntierlab: interrupted; %d finished repeats are kept in %s "
-                + "(continue with: tierlab run %s --resume %s)%n", dir.resultCount(), dir.path(), scenarioFile, dir.path()));
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
         loaded = engine().load(modelFile);
         int pointsRun = 0;
         try {
@@ -182,13 +254,8 @@ public final class ScenarioRunner {
         } finally {
             loaded.close();
             sentinel.close();
-            Runtime.getRuntime().removeShutdownHook(onInterrupt);
         }
-        if (options.terminal()) {
-            err.println();
-        }
-        dir.write("env.json", JSON.writeValueAsString(env(hash, Instant.now())));
-        return new Outcome(dir.path(), pointsRun, ran, kept);
+        return pointsRun;
     }
 
     // ---------------------------------------------------------------- paired inject / copy
@@ -297,6 +364,8 @@ public final class ScenarioRunner {
         boolean disturbedPair = false;
         for (char role : order.toCharArray()) {
             progress(p, pair, role == 'B' ? "baseline" : "emulated");
+            listener.starting(ResultRow.header(p, role == 'B' ? "baseline" : "emulated", pair, order, scenario.engine(),
+                    role == 'B' ? "none" : ps.mode(), null, ps.threads(), scenario.workload().cold()), dir.resultCount());
             if (role == 'B') {
                 TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
                 BenchSample s = repeat(cc, test, hook, p, pair, 'B');
@@ -372,11 +441,19 @@ public final class ScenarioRunner {
                 ModelGeometry geo = EmulatedHook.geometry(loaded.info(), cc.kvType());
                 String baselineId = workloadKey(first) + "/baseline" + (byConfig.size() > 1 ? "@" + configKey(first) : "");
                 final int round = r;
+                if (dir.failed(baselineId, "baseline", r)) {
+                    continue; // its worker died in this round's traced repeat: the round is recorded as failed, not run again
+                }
                 boolean allDone = points.stream().allMatch(p -> dir.hasResult(p.id(), "emulated", round));
                 if (allDone && dir.hasResult(baselineId, "baseline", r)) {
                     continue;
                 }
                 progress(first, r, "trace");
+                Map<String, Object> pending = ResultRow.header(first, "baseline", r, "B", scenario.engine(), "none", null, ps.threads(),
+                        scenario.workload().cold());
+                pending.put("point_id", baselineId);
+                pending.put("point", Map.of());
+                listener.starting(pending, dir.resultCount());
                 TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
                 BenchSample s = repeat(cc, test, hook, first, r, 'B');
                 Baselines b = new Baselines();
@@ -475,6 +552,10 @@ public final class ScenarioRunner {
                 continue;
             }
             ContextConfig cc = contextConfig(p.scenario(), p.workload());
+            Map<String, Object> pending = ResultRow.header(p, "warmup", 0, "", scenario.engine(), "none", null, p.scenario().threads(),
+                    scenario.workload().cold());
+            pending.remove("pair");
+            listener.starting(pending, dir.resultCount());
             TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(p.workload(), cc), injector);
             BenchSample last = null;
             try (EngineContext ctx = loaded.newContext(cc, hook)) {
@@ -746,6 +827,9 @@ public final class ScenarioRunner {
         env.put("shard", (options.shardIndex() + 1) + "/" + options.shardCount());
         env.put("engine", scenario.engine());
         env.put("mode", scenario.mode());
+        env.put("execution", options.execution().mode() == Execution.Mode.IN_PROCESS ? "in-process"
+                : "worker JVMs, one per workload; a repeat past %d s is killed; crash reports in workers/"
+                        .formatted(options.execution().repeatTimeoutSeconds()));
         env.put("reference", EmulationSpecs.timeline(scenario.emulation(), scenario.baseDir(), Double.isNaN(hostDram) ? 1e9 : hostDram)
                 .reference().describe());
         Map<String, Object> bases = new LinkedHashMap<>();

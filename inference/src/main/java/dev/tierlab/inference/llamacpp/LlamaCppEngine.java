@@ -44,4 +44,25 @@ public final class LlamaCppEngine implements InferenceEngine {
             return new LlamaCppModel(api, model, info);
         }
     }
+
+    /**
+     * Loads a GGUF file with llama.cpp alone, no tierlab validation in front, and frees it: for probing
+     * what llama.cpp's own loader does with a file, in a worker JVM that may die of it.
+     *
+     * @return null when llama.cpp loaded the file, else a one-line reason
+     */
+    public static String loadUnvalidated(Path gguf) {
+        LlamaCpp api = LlamaCpp.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = api.modelDefaultParams(arena);
+            LlamaStructs.MP_N_GPU_LAYERS.set(params, 0);
+            LlamaStructs.MP_USE_MMAP.set(params, true);
+            MemorySegment model = api.modelLoadFromFile(arena.allocateFrom(gguf.toAbsolutePath().toString()), params);
+            if (model.equals(MemorySegment.NULL)) {
+                return gguf + ": llama.cpp could not load the model (set TIERLAB_LLAMA_LOG=info to see why)";
+            }
+            api.modelFree(model);
+            return null;
+        }
+    }
 }
