@@ -142,6 +142,11 @@ final class LayerBoundaryCallback {
         int nTokens = (int) t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NE + 8);
         long rowStride = t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NB + 8);
         long elementStride = t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NB);
+        if (nTokens == 0) {
+            // The last block of a micro-batch that outputs no logits routes no token.
+            hook.expertsRouted(layer, 0, k, experts);
+            return;
+        }
         MemorySegment data = t.get(ADDRESS, LlamaStructs.TENSOR_DATA);
         if (data.address() == 0) {
             MemorySegment src = t.get(ADDRESS, LlamaStructs.TENSOR_VIEW_SRC).reinterpret(LlamaStructs.TENSOR_SIZE);

@@ -9,6 +9,8 @@ import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.inference.model.QuantMix;
+import dev.tierlab.inference.model.SyntheticModel;
+import dev.tierlab.inference.model.SyntheticRouter;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,6 +87,37 @@ class MoeLlamaCppTest {
                 // llama.cpp computes the last block only for tokens whose logits it outputs: one per micro-batch.
                 assertEquals((long) k * (1 + out.length), Arrays.stream(hook.counts[1]).sum());
             }
+        }
+    }
+
+    /**
+     * The configured skew comes back out of llama.cpp's own routing: 1500 distinct random prompt tokens
+     * through 4 blocks (the last block routes only the output token, so blocks 0-2 count), 36,000
+     * selections by the synthesizer's per-layer ranking, fitted by {@link SyntheticRouter#fitZipf}.
+     * Tolerance: 0.1 in s (the sampling error of this many selections is a few hundredths).
+     */
+    @ParameterizedTest
+    @CsvSource({"olmoe-1b-7b, 0.5", "olmoe-1b-7b, 1.5", "mixtral-8x7b, 1.0"})
+    void measuredRoutingHistogramFitsBackTheConfiguredSkew(String preset, double zipf) {
+        int layers = 4;
+        var file = MoeModels.file(preset, layers, zipf, QuantMix.F16);
+        try (LoadedModel model = new LlamaCppEngine().load(file)) {
+            int nExpert = model.info().nExpert();
+            int k = model.info().nExpertUsed();
+            RoutingHook hook = new RoutingHook(layers, nExpert);
+            try (EngineContext ctx = model.newContext(ContextConfig.defaults(2048, 2), hook)) {
+                ctx.prefill(randomTokens(1500, 7));
+            }
+            long[] byRank = new long[nExpert];
+            for (int l = 0; l < layers - 1; l++) {
+                int[] ranking = SyntheticRouter.ranking(SyntheticModel.DEFAULT_SEED, l, nExpert);
+                for (int r = 0; r < nExpert; r++) {
+                    byRank[r] += hook.counts[l][ranking[r]];
+                }
+            }
+            double fitted = SyntheticRouter.fitZipf(byRank, k);
+            System.out.printf("routing %s s=%.2f: fitted %.3f; by rank %s%n", preset, zipf, fitted, Arrays.toString(byRank));
+            assertEquals(zipf, fitted, 0.1, "fitted zipf exponent; selections by rank " + Arrays.toString(byRank));
         }
     }
 
