@@ -530,7 +530,7 @@ public final class ScenarioRunner {
      */
     private static ReferenceTimeline.Result recordBaseline(Baselines b, TimelineHook hook, BenchSample s, TimelineConfig tc,
             ModelGeometry geo) {
-        b.trace = new Trace(hook.tokens(), hook.past());
+        b.trace = new Trace(hook.tokens(), hook.past(), hook.expertMasks());
         b.hostNanos = hostLayerNanos(hook, s, b.trace);
         ReferenceTimeline.Result base = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, b.trace,
                 hostCompute(tc.reference(), b), false);

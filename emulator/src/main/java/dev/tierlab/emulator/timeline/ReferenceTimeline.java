@@ -96,7 +96,7 @@ public final class ReferenceTimeline {
         boolean[] kvReadTiers;
     }
 
-    private record WeightPart(String key, int tier, AccessMode access, long bytes, long rowBytes) {
+    private record WeightPart(String key, int tier, AccessMode access, long bytes, long rowBytes, boolean routed) {
     }
 
     public static Result compute(TimelineConfig cfg, ModelGeometry geo, Trace trace, HostCompute host, boolean histograms) {
@@ -127,10 +127,15 @@ public final class ReferenceTimeline {
             for (Placement.Part p : cfg.placement().parts(t)) {
                 long rowBytes = t.rowBytes() > 0 ? Math.round((double) t.rowBytes() * p.bytes() / t.bytes()) : 0;
                 AccessMode access = cfg.isTop(p.tier()) ? AccessMode.DIRECT : cfg.accessOf(p.tier(), p.access());
+                boolean routed = geo.nExpert() > 0 && t.layer() >= 0 && ModelGeometry.isRoutedExperts(t.name());
                 parts.get(at).add(new WeightPart(t.name() + "@" + p.tier() + (rowBytes > 0 ? "#rows" : ""),
-                        cfg.isTop(p.tier()) ? -1 : index.get(p.tier()), access, p.bytes(), rowBytes));
+                        cfg.isTop(p.tier()) ? -1 : index.get(p.tier()), access, p.bytes(), rowBytes, routed));
             }
-            if (t.isMatrix()) {
+            if (t.isMatrix() && geo.nExpert() > 0 && t.layer() >= 0 && ModelGeometry.isRoutedExperts(t.name())) {
+                // Each token multiplies by its nExpertUsed experts' slabs only.
+                int d = ref.isHost() ? 0 : ref.dtypeOf(t.ggmlType()).ordinal();
+                flopsPerToken[at][d] += 2.0 * t.elements() / geo.nExpert() * geo.nExpertUsed();
+            } else if (t.isMatrix()) {
                 int d = ref.isHost() ? 0 : ref.dtypeOf(t.ggmlType()).ordinal();
                 // Only the last token's logits are computed in a step (llama.cpp skips the rest before the head).
                 if (at == n) {
@@ -167,19 +172,33 @@ public final class ReferenceTimeline {
                 long top = 0;
                 for (WeightPart w : parts.get(l)) {
                     long bytes = w.rowBytes() > 0 ? Math.min(w.bytes(), w.rowBytes() * nTok) : w.bytes();
-                    base += bytes;
-                    if (w.tier() < 0) {
-                        top += bytes;
-                        continue;
-                    }
-                    String served = cache == null ? lower.get(w.tier()) : cache.serve(w.key(), lower.get(w.tier()), bytes);
-                    if (!served.equals(lower.get(w.tier())) && cfg.isTop(served)) {
-                        top += bytes;
-                    } else if (w.access() == AccessMode.STAGED) {
-                        lp.staged.merge(w.tier(), bytes, Long::sum);
-                        lp.stagedBytes += bytes;
-                    } else {
-                        lp.direct.merge(w.tier(), bytes, Long::sum);
+                    // Routed experts: only the slabs of experts some token of this step picked (the union in prefill),
+                    // each its own cache entry, so a top-tier cache holds hot experts rather than whole tensors.
+                    boolean byExpert = w.routed() && trace.hasRouting() && l < n;
+                    long mask = byExpert ? trace.experts()[k][l] : 0;
+                    int chunks = byExpert ? Long.bitCount(mask) : 1;
+                    long chunkBytes = byExpert ? w.bytes() / geo.nExpert() : bytes;
+                    for (int c = 0; c < chunks; c++) {
+                        String key = w.key();
+                        if (byExpert) {
+                            key = key + "#e" + Long.numberOfTrailingZeros(mask);
+                            mask &= mask - 1;
+                        }
+                        bytes = chunkBytes;
+                        base += bytes;
+                        if (w.tier() < 0) {
+                            top += bytes;
+                            continue;
+                        }
+                        String served = cache == null ? lower.get(w.tier()) : cache.serve(key, lower.get(w.tier()), bytes);
+                        if (!served.equals(lower.get(w.tier())) && cfg.isTop(served)) {
+                            top += bytes;
+                        } else if (w.access() == AccessMode.STAGED) {
+                            lp.staged.merge(w.tier(), bytes, Long::sum);
+                            lp.stagedBytes += bytes;
+                        } else {
+                            lp.direct.merge(w.tier(), bytes, Long::sum);
+                        }
                     }
                 }
                 if (l < n && geo.kvBytesPerTokenPerLayer() > 0) {
