@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tierlab.emulator.WeightCache;
+import dev.tierlab.emulator.placement.ExpertSelector;
 import dev.tierlab.emulator.placement.Placement;
 import dev.tierlab.emulator.placement.TensorRef;
 import dev.tierlab.emulator.placement.WeightRule;
@@ -82,5 +83,47 @@ class RoutedExpertsTimelineTest {
         assertEquals(first, r.tiers().get("hbf").bytesRead(), "after step 0 every read hits the cache");
         assertEquals(2 * 2 * 7, cache.hits());
         assertEquals(2 * 7, cache.misses());
+    }
+
+    static TimelineConfig expertsOnFlashExcept(ExpertSelector onHbm, WeightCache cache) {
+        Map<String, TierSpec> tiers = new LinkedHashMap<>();
+        tiers.put("hbm", TierSpec.nativeTier("hbm", TierClass.HBM));
+        tiers.put("hbf", TierPresets.byName("hbf").orElseThrow().withName("hbf"));
+        Placement p = new Placement(List.of(new WeightRule("hbm", null, null, null, "experts", 1, null, onHbm),
+                new WeightRule("hbf", null, null, null, "experts", 1)), List.of(), "hbm");
+        return new TimelineConfig(ReferencePresets.byName("h200").orElseThrow(), tiers, p, cache, 0, null, 1);
+    }
+
+    @Test
+    void expertsPlacedByIndexStayOnTheTopTier() {
+        // experts 0-1 on HBM, the rest on flash; step 0 routes to 0 and 1 (all HBM), step 1 to 1 and 2 (one on flash)
+        var r = ReferenceTimeline.compute(expertsOnFlashExcept(ExpertSelector.range(0, 1), null), geometry(),
+                decode(0b011, 0b110), null, false);
+        assertEquals(2 * 3 * EXPERT, r.tiers().get("hbf").bytesRead());
+    }
+
+    @Test
+    void hotExpertsComeFromTheRecordedRoutingProfile() {
+        // Expert 5 is routed in every step, expert 6 twice, the others once: hot 2 keeps 5 and 6 on HBM.
+        Trace t = decode(0b0110_0000, 0b0110_0000, 0b0010_0001, 0b0010_0010);
+        var r = ReferenceTimeline.compute(expertsOnFlashExcept(ExpertSelector.hottest(2), null), geometry(), t, null, false);
+        // only experts 0 and 1 (one step each, 2 blocks, 3 tensors) come from flash
+        assertEquals(2 * 2 * 3 * EXPERT, r.tiers().get("hbf").bytesRead());
+        assertEquals(4, r.experts().routed()[0][5]);
+        assertEquals(2, r.experts().routed()[1][6]);
+        assertEquals(1, r.experts().routed()[1][0]);
+    }
+
+    @Test
+    void anExpertCacheCountsExpertsAndRecordsPerExpertHits() {
+        // Room for 2 experts: alternating 0,1 | 0,1 hits after the first step; 2,3 then evicts them.
+        WeightCache cache = WeightCache.ofExperts("hbm", 2);
+        Trace t = new Trace(new int[] {1, 1, 1}, new int[] {0, 1, 2}, new long[][] {{0b11, 0}, {0b11, 0}, {0b1100, 0}});
+        var r = ReferenceTimeline.compute(onFlash(cache), geometry(), t, null, false);
+        var s = r.experts();
+        assertEquals(6, s.cacheLookups()[0][0]);
+        assertEquals(3, s.cacheHits()[0][0]);
+        assertEquals(0, s.cacheHits()[0][2]);
+        assertEquals(6.0 / 18, s.cacheHitRate(), 1e-12);
     }
 }
