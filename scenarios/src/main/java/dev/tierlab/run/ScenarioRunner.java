@@ -168,6 +168,12 @@ public final class ScenarioRunner {
             model.put("params", loaded.parameterCount());
             model.put("bytes", loaded.sizeBytes());
             model.put("file", modelFile.toString());
+            if (loaded.info().isMoe()) {
+                model.put("active_params", loaded.info().activeParams());
+                model.put("experts", loaded.info().nExpert());
+                model.put("experts_used", loaded.info().nExpertUsed());
+                model.put("routing", loaded.info().routing());
+            }
             Map<String, List<SweepPlanner.Point>> byWorkload = new LinkedHashMap<>();
             points.forEach(p -> byWorkload.computeIfAbsent(workloadKey(p), k -> new ArrayList<>()).add(p));
             for (List<SweepPlanner.Point> group : byWorkload.values()) {
