@@ -100,7 +100,7 @@ public final class EmulationSpecs {
             }
             String capacity = String.valueOf(c.get("capacity")).trim();
             cache = capacity.endsWith("experts") || capacity.endsWith("expert")
-                    ? WeightCache.ofExperts(cacheTier, expertCount("cache.capacity", capacity.replaceAll("experts?$", "").trim()))
+                    ? WeightCache.ofExperts(cacheTier, expertCount("cache.capacity", capacity.replaceAll("experts?$", "").trim(), 1 << 20))
                     : new WeightCache(cacheTier, Units.bytes("cache.capacity", capacity));
         }
         return new Emulator.Config(tiers, placement, cache, prefetch, seed, baseBytesPerSecond);
@@ -278,15 +278,19 @@ public final class EmulationSpecs {
     }
 
     private static int expertCount(String f, String s) {
+        return expertCount(f, s, 64);
+    }
+
+    private static int expertCount(String f, String s, int max) {
         try {
             int n = Integer.parseInt(s);
-            if (n >= 1 && n <= 64) {
+            if (n >= 1 && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new SpecException(f, "'%s' is not an expert count in 1..64; write e.g. 16 experts".formatted(s));
+        throw new SpecException(f, "'%s' is not an expert count in 1..%d; write e.g. 16 experts".formatted(s, max));
     }
 
     /** "hot 8" or {hot: 8}: the 8 most used experts per block; "0-7" or [0, 3, 9]: expert indices. */
