@@ -42,4 +42,18 @@ class TracePairingTest {
         assertEquals(0.5, s.get(2).reference().median(), 1e-9);
         assertTrue(s.get(2).reference().source().contains("h200"), s.get(2).reference().source());
     }
+
+    @Test
+    void aMixtureOfExpertsRunStatesItsActiveParametersAndRoutingAssumption() {
+        RunFixture f = new RunFixture(6);
+        f.pairedPoint("p16-n4-d0/emulated", Map.of(), 3, 0.9, 0.9, 10, 0.01, 32);
+        f.lines().forEach(m -> m.put("model", Map.of("name", "olmoe-1b-7b-q4_k_m-z1.00", "params", 6_919_161_856L,
+                "active_params", 1_282_017_280L, "experts", 64, "experts_used", 8, "routing", "synthesized: zipf s=1.00")));
+        RunData d = RunData.read(List.of(f.write(dir)));
+        assertEquals("olmoe-1b-7b-q4_k_m-z1.00: 6.92B parameters, 1.28B active per token (64 experts per block, 8 per token); "
+                + "routing: synthesized: zipf s=1.00", ModelLine.of(d).orElseThrow());
+        RunFixture dense = new RunFixture(7);
+        dense.pairedPoint("p16-n4-d0/emulated", Map.of(), 3, 0.9, 0.9, 10, 0.01, 32);
+        assertTrue(ModelLine.of(RunData.read(List.of(dense.write(dir.resolve("dense"))))).isEmpty());
+    }
 }
