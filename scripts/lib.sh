@@ -41,6 +41,30 @@ tierlab_find_maven() {
     export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
 
-# JVM flags the CLI needs: FFM downcalls into libjllama.so, Vector API kernels of the Java engine
-# (the JVM notes the incubator module once on stderr).
+# JVM flags the CLI needs: FFM downcalls into libjllama.so, Vector API kernels of the Java engine.
 TIERLAB_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector)
+
+# The one stderr line the JVM prints at every start for --add-modules jdk.incubator.vector; it has no
+# flag to turn it off (and -XX:-PrintWarnings would hide every other VM warning too).
+TIERLAB_INCUBATOR_WARNING="WARNING: Using incubator modules: jdk.incubator.vector"
+
+# Runs java with "$@" and exits with its status; its stderr passes through unchanged except for exactly
+# the line above (whole-line match). The filter ignores INT/TERM/HUP so that what java prints while it
+# stops (e.g. "interrupted; resume with ...") still gets through; TERM and HUP sent to this script are
+# passed on to java, and Ctrl-C reaches java directly (same process group).
+tierlab_run_java() {
+    local pid rc=0
+    "$JAVA_HOME/bin/java" "$@" <&0 2> >(trap '' INT TERM HUP; exec grep --line-buffered -v -x -F "$TIERLAB_INCUBATOR_WARNING" >&2) &
+    pid=$!
+    trap 'kill -TERM "$pid" 2>/dev/null' TERM
+    trap 'kill -HUP "$pid" 2>/dev/null' HUP
+    trap ':' INT
+    wait "$pid" || rc=$?
+    while kill -0 "$pid" 2>/dev/null; do
+        rc=0
+        wait "$pid" || rc=$?
+    done
+    wait 2>/dev/null || true   # the filter: every line is out before this script exits
+    trap - TERM HUP INT
+    return "$rc"
+}

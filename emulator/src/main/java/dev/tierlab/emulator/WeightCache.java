@@ -36,10 +36,11 @@ public final class WeightCache {
      * (the reference timeline caches routed tensors per expert slab).
      */
     public static WeightCache ofExperts(String tier, int experts) {
-        if (experts < 1) {
-            throw new IllegalArgumentException("an expert cache holds at least 1 expert, got " + experts);
+        if (experts < 0) {
+            throw new IllegalArgumentException("an expert cache holds 0 or more experts, got " + experts);
         }
-        return new WeightCache(tier, Long.MAX_VALUE, 3 * experts);
+        // 0 experts: every lookup misses and nothing is kept (the without-cache side of a comparison).
+        return experts == 0 ? new WeightCache(tier, 0, 0) : new WeightCache(tier, Long.MAX_VALUE, 3 * experts);
     }
 
     private WeightCache(WeightCache other) {
@@ -82,6 +83,10 @@ public final class WeightCache {
 
     public String tier() {
         return tier;
+    }
+
+    public long capacityBytes() {
+        return capacityBytes;
     }
 
     public long hits() {

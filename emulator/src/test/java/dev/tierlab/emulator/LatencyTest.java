@@ -120,4 +120,28 @@ class LatencyTest {
         Files.writeString(fio, "garbage\n");
         assertTrue(assertThrows(SpecException.class, () -> LatencyFiles.load("f", fio, 1)).getMessage().contains("line 1"));
     }
+
+    /** A corrupt interval log (bad base64, a histogram cut short) is a SpecException naming the file, not a crash. */
+    @Test
+    void corruptHlogIsAProblemWithTheFile() throws IOException {
+        String header = "#[StartTime: 0]\n\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
+        Path notBase64 = Files.writeString(dir.resolve("bad64.hlog"), header + "0.000,1.000,10.0,NOT-BASE64-@@@@\n");
+        Path cut = Files.writeString(dir.resolve("cut.hlog"), header + "0.000,1.000,10.0,HISTFAAAACh4nJNpmSzMwMDAxQABzFCaEUzOmWVvx2ywvwEYCgBAQQNk\n");
+        for (Path f : new Path[] {notBase64, cut}) {
+            SpecException e = assertThrows(SpecException.class, () -> LatencyFiles.load("tiers.x.latency.file", f, 1000));
+            assertEquals("tiers.x.latency.file", e.field());
+            assertTrue(e.getMessage().contains(f + " is not a readable HdrHistogram interval log"), e.getMessage());
+        }
+    }
+
+    /** A second per request is beyond any device; inject mode would hold the engine for it on every request. */
+    @Test
+    void latenciesAboveOneSecondAreRefused() {
+        SpecException fixed = assertThrows(SpecException.class, () -> LatencySpecs.parse("tiers.x.latency", "2s", Path.of(".")));
+        assertEquals("tiers.x.latency", fixed.field());
+        SpecException p99 = assertThrows(SpecException.class, () -> LatencySpecs.parse("tiers.x.latency",
+                Map.of("dist", "lognormal", "p50", "10us", "p99", "1500ms"), Path.of(".")));
+        assertEquals("tiers.x.latency.p99", p99.field());
+        assertEquals(1e9, ((LatencyDistribution.Fixed) LatencySpecs.parse("f", "1s", Path.of("."))).meanNanos(), 0);
+    }
 }

@@ -14,13 +14,18 @@ import java.util.TreeSet;
 /**
  * Two runs compared point by point and metric by metric (run B against run A).
  *
+ * <p>What is compared: for paired (v2) runs, each point's per-pair degradation ratios (emulated over the
+ * baseline repeat next to it), so that host drift between the two runs, which moves both halves of a
+ * pair alike, is not counted as a difference; for unpaired (v1) runs, the emulated repeats' absolute
+ * figures.
+ *
  * <p>Per point and metric: the ratio of medians B/A with a 95% percentile-bootstrap interval (each
  * run's repeats resampled on their own), and a two-sided Mann-Whitney U test ({@link MannWhitney}:
  * exact permutation distribution for small samples, ties by midranks). A difference is declared only
  * with at least {@code minPerSide} repeats on each side and a Holm-Bonferroni-adjusted p-value at most
  * alpha, the adjustment taken over every test of the comparison; otherwise the row says
- * "inconclusive" or "no difference detected". v2 runs are compared on their emulated repeats (the
- * baseline lines are the runs' own references); disturbed repeats are left out unless asked for.
+ * "inconclusive" or "no difference detected". Disturbed repeats (and pairs with a disturbed half) are
+ * left out unless asked for.
  */
 public final class Comparison {
 
@@ -38,8 +43,17 @@ public final class Comparison {
         }
     }
 
-    /** The repeats of one point and metric in each run. */
-    public record Samples(String pointId, Metric metric, double[] a, double[] b) {
+    /**
+     * The repeats of one point and metric in each run.
+     *
+     * @param degradation whether the values are per-pair degradation ratios (paired runs) rather than
+     *     absolute figures
+     */
+    public record Samples(String pointId, Metric metric, double[] a, double[] b, boolean degradation) {
+
+        public Samples(String pointId, Metric metric, double[] a, double[] b) {
+            this(pointId, metric, a, b, false);
+        }
     }
 
     public enum Verdict {
@@ -62,7 +76,12 @@ public final class Comparison {
      * @param pHolm the Holm-adjusted p-value; NaN when not tested
      */
     public record Row(String pointId, Metric metric, int nA, int nB, double medianA, double medianB, RatioSample sample,
-            MannWhitney.Result test, double pHolm, Verdict verdict) {
+            MannWhitney.Result test, double pHolm, Verdict verdict, boolean degradation) {
+
+        /** What the medians are: "tg_tps ratio" (per-pair degradation) or "tg_tps" (absolute). */
+        public String quantity() {
+            return degradation ? metric.key() + " ratio" : metric.key();
+        }
 
         /** Median B / median A with its 95% bootstrap interval (computed on each call; seeded by point and metric). */
         public RatioEstimate ratio() {
@@ -84,6 +103,10 @@ public final class Comparison {
         /** What was done, in words, for the output's footer. */
         public List<String> method() {
             List<String> out = new ArrayList<>();
+            if (rows.stream().anyMatch(Row::degradation)) {
+                out.add("Paired runs: each repeat is the degradation of one pair (emulated / its baseline), so drift of the host "
+                        + "between the runs cancels; 'median A/B' are median degradations.");
+            }
             out.add(String.format(Locale.ROOT, "B/A: ratio of medians, 95%% percentile-bootstrap interval (%d resamples, smoothed, log scale).",
                     dev.tierlab.reports.stats.PercentileBootstrap.DEFAULT_RESAMPLES));
             out.add("p: two-sided Mann-Whitney U, exact permutation distribution up to " + MannWhitney.EXACT_MAX_POOLED
@@ -114,22 +137,29 @@ public final class Comparison {
     }
 
     public static Result compare(RunData a, RunData b, Options o) {
-        Map<String, List<ResultRecord>> byA = group(a.records(), o);
-        Map<String, List<ResultRecord>> byB = group(b.records(), o);
+        Map<String, PointData> byA = points(a, o);
+        Map<String, PointData> byB = points(b, o);
         List<Samples> samples = new ArrayList<>();
         for (String id : byA.keySet()) {
-            if (!byB.containsKey(id)) {
+            PointData pa = byA.get(id);
+            PointData pb = byB.get(id);
+            if (pb == null || pa.baselinePoint() || pb.baselinePoint()) {
                 continue;
             }
+            boolean paired = pa.paired() && pb.paired();
             for (Metric m : List.of(Metric.TG, Metric.PP)) {
-                double[] x = PointData.values(byA.get(id), m::value);
-                double[] y = PointData.values(byB.get(id), m::value);
+                double[] x = paired ? pairRatios(pa, m) : PointData.values(pa.emulated(), m::value);
+                double[] y = paired ? pairRatios(pb, m) : PointData.values(pb.emulated(), m::value);
                 if (x.length > 0 && y.length > 0) {
-                    samples.add(new Samples(id, m, x, y));
+                    samples.add(new Samples(id, m, x, y, paired));
                 }
             }
         }
         return of(samples, o);
+    }
+
+    private static double[] pairRatios(PointData p, Metric m) {
+        return p.pairs().stream().mapToDouble(x -> m.ratio(x.baseline(), x.emulated())).filter(v -> v > 0 && Double.isFinite(v)).toArray();
     }
 
     /** Tests every sample set and adjusts across all of them. */
@@ -158,7 +188,7 @@ public final class Comparison {
                 v = Verdict.NO_DIFFERENCE;
             }
             rows.add(new Row(s.pointId(), s.metric(), s.a().length, s.b().length, median(s.a()), median(s.b()),
-                    RatioSample.unpaired(s.b(), s.a()), t, holm[i], v));
+                    RatioSample.unpaired(s.b(), s.a()), t, holm[i], v, s.degradation()));
         }
         return new Result(rows, o);
     }
@@ -167,11 +197,9 @@ public final class Comparison {
         return dev.tierlab.reports.stats.SampleStats.median(v);
     }
 
-    private static Map<String, List<ResultRecord>> group(List<ResultRecord> records, Options o) {
-        Map<String, List<ResultRecord>> m = new LinkedHashMap<>();
-        records.stream().filter(r -> o.includeDisturbed() || !r.noise().disturbed())
-                .filter(r -> !r.v2() || r.role() == ResultRecord.Role.EMULATED)
-                .forEach(r -> m.computeIfAbsent(r.pointId(), k -> new ArrayList<>()).add(r));
+    private static Map<String, PointData> points(RunData run, Options o) {
+        Map<String, PointData> m = new LinkedHashMap<>();
+        PointData.of(run.records(), o.includeDisturbed()).forEach(p -> m.put(p.pointId(), p));
         return m;
     }
 }

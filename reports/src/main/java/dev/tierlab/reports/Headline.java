@@ -8,20 +8,29 @@ import java.util.Optional;
 
 /**
  * The report's opening: the scenario's question and a one-sentence answer with its interval. The
- * answer is the requirement at the 10% target (or the first target) of the first curve when the run
+ * answer is the requirement at the scenario's first target, else 10% (or the first target), of the first curve when the run
  * swept a continuous axis, else the degradation at the worst point.
  */
 public record Headline(Optional<String> question, String answer) {
 
     public static Headline of(String scenarioYaml, List<PointSummary> points, List<Requirements.Row> requirements) {
-        return new Headline(ScenarioText.question(scenarioYaml), answer(points, requirements));
+        return of(scenarioYaml, points, requirements, 0.10);
+    }
+
+    /** With the loss target the answer is about (the first of the scenario's or the user's targets). */
+    public static Headline of(String scenarioYaml, List<PointSummary> points, List<Requirements.Row> requirements, double target) {
+        return new Headline(ScenarioText.question(scenarioYaml), answer(points, requirements, target));
     }
 
     static String answer(List<PointSummary> points, List<Requirements.Row> requirements) {
+        return answer(points, requirements, 0.10);
+    }
+
+    static String answer(List<PointSummary> points, List<Requirements.Row> requirements, double target) {
         if (!requirements.isEmpty()) {
             Requirements.Row first = requirements.getFirst();
             Requirements.Row r = requirements.stream().filter(x -> x.workload().equals(first.workload())
-                    && x.facet().equals(first.facet()) && x.axis().name().equals(first.axis().name()) && Math.abs(x.targetLoss() - 0.10) < 1e-9)
+                    && x.facet().equals(first.facet()) && x.axis().name().equals(first.axis().name()) && Math.abs(x.targetLoss() - target) < 1e-9)
                     .findFirst().orElse(first);
             long curves = requirements.stream().map(x -> x.workload() + "|" + x.facet() + "|" + x.axis().name()).distinct().count();
             String where = r.workload() + (r.facet().isEmpty() ? "" : " [" + r.facet() + "]");
@@ -40,7 +49,16 @@ public record Headline(Optional<String> question, String answer) {
         Optional<PointSummary> worst = points.stream().filter(p -> !p.data().baselinePoint() && p.degradation().n() > 0
                 && Double.isFinite(p.degradation().ratio().estimate())).min(Comparator.comparingDouble(p -> p.degradation().ratio().estimate()));
         if (worst.isEmpty()) {
-            return "No point has a host measurement against baseline to answer with.";
+            Optional<PointSummary> slowest = points.stream().filter(p -> !p.data().baselinePoint() && p.reference().present())
+                    .min(Comparator.comparingDouble(p -> p.reference().median()));
+            if (slowest.isEmpty()) {
+                return "No point has a host measurement or a reference figure to answer with.";
+            }
+            PointSummary p = slowest.get();
+            double r = p.reference().median();
+            return String.format(Locale.ROOT, "No host measurement (reference model only): at the slowest point, %s, the %s puts decode "
+                    + "throughput at %s× baseline: %.0f%% %s.", p.label(), p.reference().source(), RatioText.f3(r), 100 * Math.abs(1 - r),
+                    r < 1 ? "slower" : "faster");
         }
         PointSummary p = worst.get();
         RatioEstimate e = p.degradation();

@@ -86,6 +86,9 @@ final class HtmlReport {
         } else {
             h.append("<li>Memory-bandwidth sentinel: not recorded (run predates it).</li>");
         }
+        for (NoiseFloor.MergeNote m : NoiseFloor.mergeNotes(c.data())) {
+            h.append(m.warn() ? "<li class=\"warn\">Merged shards: " : "<li>Merged shards: ").append(esc(m.text())).append("</li>");
+        }
         h.append("<li>Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves (--include-disturbed)"
                         : ", left out of the curves, listed below").append(".</li>");
@@ -111,7 +114,7 @@ final class HtmlReport {
             RatioEstimate e = p.degradation();
             String ratio = p.data().baselinePoint() ? "baseline" : RatioText.of(e);
             h.append("<tr><td>").append(p.data().pointIndex() + 1).append("</td><td class=l>").append(esc(p.label()))
-                    .append("</td><td>").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : " (unpaired)")
+                    .append("</td><td>").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : p.traceOnly() ? " (trace)" : " (unpaired)")
                     .append("</td><td class=\"").append(e.conclusive() || p.data().baselinePoint() ? "" : "inc").append("\">").append(esc(ratio))
                     .append("</td><td>").append(precisionCell(c, e))
                     .append("</td><td>").append(esc(RatioText.reference(p.reference())))

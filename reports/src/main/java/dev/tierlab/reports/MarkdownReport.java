@@ -35,6 +35,9 @@ final class MarkdownReport {
         } else {
             sb.append("- Memory-bandwidth sentinel: not recorded (run predates it).\n");
         }
+        for (NoiseFloor.MergeNote m : NoiseFloor.mergeNotes(c.data())) {
+            sb.append(m.warn() ? "- **Merged shards, warning:** " : "- Merged shards: ").append(m.text()).append("\n");
+        }
         sb.append("- Disturbed repeats: ").append(n.disturbed().size()).append(" of ").append(c.data().records().size())
                 .append(n.disturbed().isEmpty() ? "" : c.options().includeDisturbed() ? ", kept in the curves" : ", left out of the curves, listed below")
                 .append(".\n");
@@ -57,7 +60,7 @@ final class MarkdownReport {
             }
             RatioEstimate e = p.degradation();
             sb.append("| ").append(p.data().pointIndex() + 1).append(" | ").append(cell(p.label()))
-                    .append(" | ").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : " (unpaired)")
+                    .append(" | ").append(p.n()).append(p.data().paired() || p.data().baselinePoint() ? "" : p.traceOnly() ? " (trace)" : " (unpaired)")
                     .append(" | ").append(p.data().baselinePoint() ? "baseline" : cell(RatioText.of(e)))
                     .append(" | ").append(RatioText.precision(e))
                     .append(" | ").append(RatioText.reference(p.reference()))

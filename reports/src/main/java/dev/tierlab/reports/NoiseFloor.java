@@ -75,6 +75,21 @@ public record NoiseFloor(double sentinelMedianGbps, double sentinelP10Gbps, doub
         return new NoiseFloor(med, p10, p90, n, data.disturbed(), sdLog, paired, typical, power, metric);
     }
 
+    /** A line {@code tierlab merge} left in env.json's {@code merge_notes} (missing shards, shard bases compared). */
+    public record MergeNote(String text, boolean warn) {
+    }
+
+    /** The merge notes of every env.json the report reads, in order. */
+    public static List<MergeNote> mergeNotes(RunData data) {
+        List<MergeNote> notes = new java.util.ArrayList<>();
+        for (JsonNode env : data.env().values()) {
+            for (JsonNode n : env.path("merge_notes")) {
+                notes.add(new MergeNote(n.path("text").asText(""), n.path("warn").asBoolean(false)));
+            }
+        }
+        return notes;
+    }
+
     /** "At 8 pairs and the observed per-pair SD of 3.1%, power to detect a 5% effect is 62%." */
     public String powerSentence() {
         if (!Double.isFinite(powerAt5Pct)) {

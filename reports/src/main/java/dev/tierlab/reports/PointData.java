@@ -71,7 +71,9 @@ public record PointData(String pointId, int pointIndex, Map<String, String> axes
             ResultRecord first = records.stream().filter(r -> r.pointId().equals(e.getKey())).findFirst().orElseThrow();
             List<ResultRecord> em = rs.stream().filter(r -> r.role() == Role.EMULATED).toList();
             List<ResultRecord> base = rs.stream().filter(r -> r.role() == Role.BASELINE).toList();
-            boolean v1BaselinePoint = !first.v2() && first.baseline();
+            // v1: the workload's baseline point; v2 trace mode: the workload's one traced engine run, a point of its own
+            boolean v1BaselinePoint = !first.v2() ? first.baseline()
+                    : records.stream().filter(r -> r.pointId().equals(e.getKey())).allMatch(r -> r.role() == Role.BASELINE);
             if (!first.v2() && !v1BaselinePoint) {
                 base = v1Baselines.getOrDefault(first.workloadKey(), List.of());
             }

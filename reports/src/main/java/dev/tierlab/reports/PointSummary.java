@@ -110,4 +110,9 @@ public record PointSummary(
         double[] v = rs.stream().mapToDouble(f).filter(Double::isFinite).toArray();
         return v.length == 0 ? Double.NaN : SampleStats.median(v);
     }
+
+    /** A trace-mode point: reference figures only, no host measurement of its own. */
+    public boolean traceOnly() {
+        return !data.emulated().isEmpty() && data.emulated().stream().allMatch(r -> "trace".equals(r.mode()));
+    }
 }

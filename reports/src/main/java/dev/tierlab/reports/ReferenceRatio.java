@@ -30,6 +30,13 @@ public record ReferenceRatio(double median, double min, double max, int n, Strin
             return new ReferenceRatio(SampleStats.median(perPair), Arrays.stream(perPair).min().orElseThrow(),
                     Arrays.stream(perPair).max().orElseThrow(), perPair.length, name.isEmpty() ? "reference" : "reference " + name);
         }
+        // Trace mode: each emulated line carries its own ratio against the all-on-top timeline of the same trace.
+        double[] lineRatios = PointData.values(p.emulated(), r -> r.reference().tgRatio());
+        if (lineRatios.length > 0) {
+            String name = p.emulated().getFirst().reference().name();
+            return new ReferenceRatio(SampleStats.median(lineRatios), Arrays.stream(lineRatios).min().orElseThrow(),
+                    Arrays.stream(lineRatios).max().orElseThrow(), lineRatios.length, name.isEmpty() ? "reference" : "reference " + name);
+        }
         double[] refE = PointData.values(p.emulated(), r -> r.reference().tgTps());
         double[] refB = PointData.values(p.baseline(), r -> r.reference().tgTps());
         if (refE.length > 0 && refB.length > 0) {

@@ -270,7 +270,8 @@ public final class Requirements {
         return new Bound(axis.unscale(scaled), 0);
     }
 
+    /** 0.1 as "10%", 0.022 as "2.2%". */
     static String pct(double fraction) {
-        return String.format(Locale.ROOT, "%.0f%%", 100 * fraction);
+        return java.math.BigDecimal.valueOf(Math.round(1000 * fraction) / 10.0).stripTrailingZeros().toPlainString() + "%";
     }
 }

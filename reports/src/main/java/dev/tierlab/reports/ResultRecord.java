@@ -46,7 +46,7 @@ public record ResultRecord(
 
     /** Figures of the deterministic reference-timeline model (never host noise); NaN on v1 lines. */
     public record Reference(String name, double tgTps, double ppTps, double ttftMs, double stepMs, double itlP50Ms,
-            double itlP99Ms, double[] decodeMs) {
+            double itlP99Ms, double[] decodeMs, double tgRatio) {
     }
 
     /** The machine's state around the repeat: bandwidth sentinel, disturbance flag, GC pauses inside it. */
@@ -104,7 +104,7 @@ public record ResultRecord(
         JsonNode refItl = n.path("ref_itl_ms");
         Reference ref = new Reference(n.path("reference").isTextual() ? n.get("reference").asText() : "", num(n.path("ref_tg_tps")),
                 num(n.path("ref_pp_tps")), num(n.path("ref_ttft_ms")), num(n.path("ref_step_ms")), num(refItl.path("p50")),
-                num(refItl.path("p99")), array(n.path("ref_decode_ms")));
+                num(refItl.path("p99")), array(n.path("ref_decode_ms")), num(n.path("ref_tg_ratio")));
         JsonNode gc = n.path("gc");
         Noise noise = new Noise(num(n.path("sentinel_gbps")), n.path("disturbed").asBoolean(false), gc.path("count").asInt(0),
                 num(gc.path("total_ms")), num(gc.path("max_ms")));

@@ -77,4 +77,45 @@ public final class ScenarioText {
         String t = s.replaceAll("\\s+", " ").trim().replaceFirst("(?i)^question:\\s*", "");
         return t.isEmpty() ? Optional.empty() : Optional.of(t);
     }
+
+    /**
+     * The loss targets a scenario asks its requirement table for ({@code targets: [2.2%, 5%, 10%]}),
+     * as fractions in increasing order; empty when it names none or the text is not a scenario.
+     */
+    public static Optional<double[]> targets(String yaml) {
+        if (yaml == null || yaml.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Object root = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readValue(yaml, Object.class);
+            if (!(root instanceof java.util.Map<?, ?> m) || !(m.get("targets") instanceof java.util.List<?> list) || list.isEmpty()) {
+                return Optional.empty();
+            }
+            double[] t = new double[list.size()];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = target(list.get(i));
+            }
+            java.util.Arrays.sort(t);
+            return Optional.of(t);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** "2.2%" or 0.022: a loss target in (0, 1); IllegalArgumentException otherwise. */
+    public static double target(Object v) {
+        String s = String.valueOf(v).trim();
+        double t;
+        try {
+            t = s.endsWith("%") ? new java.math.BigDecimal(s.substring(0, s.length() - 1).trim()).movePointLeft(2).doubleValue()
+                    : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a loss target; write e.g. 2.2% (decode within 2.2% of baseline)");
+        }
+        if (!(t > 0 && t < 1)) {
+            throw new IllegalArgumentException("a loss target must be between 0 and 100%, got '" + v + "'");
+        }
+        return t;
+    }
 }

@@ -39,6 +39,36 @@ class ComparisonTest {
         }
     }
 
+    /**
+     * Run B's host is 15% slower throughout (both halves of every pair), its degradation the same: the
+     * paired comparison must not call that a difference, as comparing absolute throughput would.
+     */
+    @Test
+    void hostDriftBetweenPairedRunsIsNotADifference() {
+        RunFixture fa = new RunFixture(11);
+        RunFixture fb = new RunFixture(12);
+        fa.pairedPoint("w/bw=0.5x", Map.of("bw", "0.5x"), 8, 0.7, 0.7, 10, 0.03, 8);
+        fb.pairedPoint("w/bw=0.5x", Map.of("bw", "0.5x"), 8, 0.7, 0.7, 10 * 1.15, 0.03, 8);
+        Comparison.Result r = Comparison.compare(RunData.read(List.of(fa.write(dir.resolve("a")))),
+                RunData.read(List.of(fb.write(dir.resolve("b")))), Comparison.Options.DEFAULT);
+        assertEquals(2, r.rows().size());
+        for (Comparison.Row row : r.rows()) {
+            assertTrue(row.degradation(), "paired runs compare per-pair degradation");
+            assertEquals(row.metric().key() + " ratio", row.quantity());
+            assertEquals(Comparison.Verdict.NO_DIFFERENCE, row.verdict(), row.toString());
+            assertEquals(0.7, row.medianA(), 0.05, "median degradation, not throughput");
+        }
+        assertTrue(String.join("\n", r.method()).contains("drift of the host"), r.method().toString());
+        // the same samples compared as absolute figures would be told apart: that is the drift the pairing removes
+        List<Comparison.Samples> absolute = new ArrayList<>();
+        for (Metric m : List.of(Metric.TG)) {
+            absolute.add(new Comparison.Samples("w/bw=0.5x", m, PointData.values(PointData.of(RunData.read(List.of(dir.resolve("a"))).records(),
+                    false).getFirst().emulated(), m::value), PointData.values(PointData.of(RunData.read(List.of(dir.resolve("b"))).records(),
+                    false).getFirst().emulated(), m::value)));
+        }
+        assertEquals(Comparison.Verdict.B_LOWER, Comparison.of(absolute, Comparison.Options.DEFAULT).rows().getFirst().verdict());
+    }
+
     @Test
     void twoRunsOfOneConfigurationAreNotToldApart() {
         Comparison.Result r = Comparison.compare(run(3, 0.9, 8, dir.resolve("a")), run(4, 0.9, 8, dir.resolve("b")), Comparison.Options.DEFAULT);

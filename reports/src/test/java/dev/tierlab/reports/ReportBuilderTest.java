@@ -142,6 +142,41 @@ class ReportBuilderTest {
     }
 
     @Test
+    void theScenariosOwnTargetsMakeTheTableAndTheAnswer() throws IOException {
+        RunFixture f = new RunFixture(25).yaml("name: t\ntargets: [2.2%, 5%]\n");
+        for (String bw : BW) {
+            double r = RunFixture.trueRatio(Double.parseDouble(bw.replace("x", "")), 0.1);
+            f.pairedPoint("w/bw=" + bw, Map.of("tiers.hbf.read_bandwidth", bw), 8, r, r, 10, 0.01, 8);
+        }
+        Path run = f.write(dir.resolve("targets"));
+        ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
+        assertEquals(List.of(0.022, 0.05), rep.requirements().stream().map(Requirements.Row::targetLoss).distinct().toList());
+        assertTrue(rep.headline().answer().contains("within 2.2% of baseline"), rep.headline().answer());
+    }
+
+    /** Trace mode over a discrete axis has no requirement curve: the answer is the reference's slowest point. */
+    @Test
+    void traceModeRunsOverADiscreteAxisAnswerWithTheReferencesSlowestPoint() throws IOException {
+        RunFixture f = new RunFixture(24);
+        f.pairedPoint("w/access=direct", Map.of("access", "direct"), 3, 0.9, 0.9, 10, 0.01, 8);
+        f.pairedPoint("w/access=staged", Map.of("access", "staged"), 3, 0.6, 0.6, 10, 0.01, 8);
+        for (Map<String, Object> m : f.lines()) {
+            if (m.get("role").equals("emulated")) {
+                m.put("mode", "trace");
+                m.remove("decode_ms");
+                m.put("tg_tps", null);
+                m.put("pp_tps", null);
+                m.put("itl_ms", Map.of());
+            }
+        }
+        Path run = f.write(dir.resolve("trace-discrete"));
+        ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
+        assertTrue(rep.requirements().isEmpty());
+        assertTrue(rep.headline().answer().matches("No host measurement \\(reference model only\\): at the slowest point, access=staged, "
+                + "the reference h200 puts decode throughput at 0\\.6\\d*× baseline: 40% slower\\."), rep.headline().answer());
+    }
+
+    @Test
     void aRunWithoutAnyEffectSaysSoInsteadOfANumber() throws IOException {
         RunFixture f = new RunFixture(22).yaml("name: same\nquestion: Does the mode matter?\n");
         f.pairedPoint("w/mode=inject", Map.of("mode", "inject"), 8, 1.0, 1.0, 10, 0.02, 16);

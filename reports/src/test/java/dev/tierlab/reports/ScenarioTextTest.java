@@ -1,5 +1,6 @@
 package dev.tierlab.reports;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,5 +35,16 @@ class ScenarioTextTest {
         assertTrue(ScenarioText.question("# tierlab: the scenario as run, from /x/s.yaml\n---\nname: x\n").isEmpty(),
                 "the header tierlab writes is not a question");
         assertTrue(ScenarioText.precision("precision: lots\n").isEmpty());
+    }
+
+    @Test
+    void lossTargetsComeFromTheScenarioInOrder() {
+        assertArrayEquals(new double[] {0.022, 0.05, 0.1}, ScenarioText.targets("name: x\ntargets: [10%, 2.2%, 0.05]\n").orElseThrow(), 1e-12);
+        assertArrayEquals(new double[] {0.022}, ScenarioText.targets("name: x\ntargets:\n- 2.2%\n").orElseThrow(), 1e-12,
+                "the block style a run's scenario.yaml is written in");
+        assertTrue(ScenarioText.targets("name: x\n").isEmpty());
+        assertTrue(ScenarioText.targets("name: x\ntargets: [150%]\n").isEmpty());
+        assertEquals("2.2%", Requirements.pct(0.022));
+        assertEquals("10%", Requirements.pct(0.10));
     }
 }

@@ -10,6 +10,12 @@ import dev.tierlab.inference.bench.NamedHook;
 import dev.tierlab.emulator.Emulator;
 import dev.tierlab.emulator.SpecException;
 import dev.tierlab.emulator.inject.Injector;
+import dev.tierlab.emulator.service.TierService;
+import dev.tierlab.emulator.timeline.ModelGeometry;
+import dev.tierlab.emulator.timeline.ReferenceTimeline;
+import dev.tierlab.emulator.timeline.TimelineConfig;
+import dev.tierlab.emulator.timeline.Trace;
+import dev.tierlab.run.ResultRow;
 import dev.tierlab.emulator.tier.TierSpec;
 import dev.tierlab.inference.emulation.EmulatedHook;
 import dev.tierlab.inference.java.CopyMode;
@@ -37,7 +43,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "llama-bench compatible baseline: prompt processing (pp) and generation (tg) throughput,",
+            "A llama-bench compatible baseline: pp and tg throughput, latency.",
+            "Prompt processing (pp) and generation (tg) throughput,",
             "with llama-bench's test semantics and column names plus tierlab's (TTFT, inter-token",
             "latency percentiles, 95%% CI, coefficient of variation, llama.cpp's own counters)."})
 final class BenchCommand implements Callable<Integer> {
@@ -50,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = {"-e", "--engine"}, split = ",", paramLabel = "NAME", defaultValue = "llama.cpp",
-            description = {"Engine: llama.cpp or java (default: ${DEFAULT-VALUE}). Several engines alternate repetitions",
+            description = {"Engine: llama.cpp, java or cuda[:host-mapped|:pcie-pinned] (default: ${DEFAULT-VALUE}). Several engines alternate repetitions",
                 "on the same model, and each one's median t/s is printed against the first's."})
     List<String> engines;
 
@@ -98,13 +105,19 @@ final class BenchCommand implements Callable<Integer> {
     List<String> hooks;
 
     @Option(names = "--emulate", split = ",", paramLabel = "FILE",
-            description = {"Emulation files (tiers, placement, prefetch, cache, seed as in a scenario); each runs as a",
-                "hook named after its file, alternating with the --hook modes, and adds tier and model columns."})
+            description = {"Emulation files (reference, tiers, placement, access, prefetch, cache, seed as in a scenario); each",
+                "runs as a hook named after its file, alternating with the --hook modes, and adds reference or tier columns."})
     List<Path> emulate = new ArrayList<>();
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "inject",
-            description = "How --emulate files emulate: inject (waits, any engine) or copy (bytes really move; -e java).")
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "trace",
+            description = {"How --emulate files emulate. trace (default): the engine runs with an observing hook and each file's",
+                "reference timeline is computed on the test's trace (ref_tg_tps, ref_tg_ratio against all-on-top-tier). inject",
+                "(waits) and copy (bytes move; -e java): the first emulator, at host scale, with no reference; for paired",
+                "reference-scale measurement use tierlab run with mode: inject."})
     String mode;
+
+    /** Per --emulate file in trace mode: its timeline configuration. */
+    private final Map<String, TimelineConfig> traced = new java.util.LinkedHashMap<>();
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -157,6 +170,9 @@ final class BenchCommand implements Callable<Integer> {
             loaded.forEach(e -> models.put(e.name(), e.model()));
             List<Map<String, Object>> rows = results.stream()
                     .map(r -> BenchRow.of(r, file, models.get(r.engine()), cfg)).toList();
+            for (int i = 0; i < rows.size(); i++) {
+                addReference(rows.get(i), results.get(i), models.get(results.get(i).engine()), cfg);
+            }
             PrintWriter out = spec.commandLine().getOut();
             format.write(rows, out);
             out.flush();
@@ -189,6 +205,17 @@ final class BenchCommand implements Callable<Integer> {
         for (Path f : emulate) {
             Map<String, Object> block = LocatedYaml.read(f).root();
             try {
+                if (mode.equals("trace")) {
+                    TimelineConfig tc = EmulationSpecs.timeline(block, f.toAbsolutePath().getParent(), Double.NaN);
+                    if (tc.reference().isHost()) {
+                        throw new UserError(f + ": reference: host is realised on this host, not computed: use tierlab run with "
+                                + "mode: inject, or name an accelerator reference (h200, ...) for --mode trace");
+                    }
+                    String name = f.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+                    traced.put(name, tc);
+                    hooks.add(new NamedHook(name, HookMode.NOOP::hook));
+                    continue;
+                }
                 Map<String, TierSpec> tiers = EmulationSpecs.tiers(block.get("tiers"), f.toAbsolutePath().getParent());
                 if (base == null && EmulationSpecs.needsBase(tiers)) {
                     base = Calibration.baseBandwidth(CalibrateCommand.defaultFile(), err);
@@ -203,7 +230,7 @@ final class BenchCommand implements Callable<Integer> {
                         }
                         hooks.add(new NamedHook(name, () -> CopyMode.create(ec, loaded, injector)));
                     }
-                    default -> throw new UserError("--mode: unknown mode '" + mode + "'; use inject or copy");
+                    default -> throw new UserError("--mode: unknown mode '" + mode + "'; use trace, inject or copy");
                 }
             } catch (SpecException e) {
                 throw new UserError(f + ": " + e.getMessage());
@@ -211,6 +238,33 @@ final class BenchCommand implements Callable<Integer> {
         }
         return new BenchConfig(c.tests(), c.repetitions(), c.warmupRuns(), c.threads(), c.nBatch(), c.nUbatch(), c.kvType(),
                 hooks, c.seed());
+    }
+
+    /**
+     * For a trace-mode --emulate file's row: the reference timeline of the test's trace with the file's
+     * tiers, against the same trace with every byte on the reference's top tier.
+     */
+    private void addReference(Map<String, Object> row, BenchResult r, LoadedModel model, BenchConfig cfg) {
+        TimelineConfig tc = traced.get(r.hook());
+        if (tc == null) {
+            return;
+        }
+        BenchTest t = r.test();
+        ModelGeometry geo = EmulatedHook.geometry(model.info(), cfg.kvType());
+        try {
+            ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(t.nPrompt(), cfg.nUbatch())), t.contextNeeded(),
+                    TierService.MAX_REQUESTS_PER_BATCH);
+            ReferenceTimeline.checkCapacity(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, t.contextNeeded());
+            ReferenceTimeline.checkCapacity(tc, geo, t.contextNeeded());
+        } catch (SpecException e) {
+            throw new UserError("--emulate " + r.hook() + ": " + e.getMessage());
+        }
+        Trace trace = Trace.of(t.nDepth(), t.nPrompt(), t.nGen(), cfg.nUbatch());
+        ReferenceTimeline.Result ref = ReferenceTimeline.compute(tc.withSeed(cfg.seed()), geo, trace, null, true);
+        ReferenceTimeline.Result base = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, trace, null, false);
+        row.put("mode", "trace");
+        ResultRow.addReference(row, ref, base, t, tc.reference());
+        row.put("tiers", ResultRow.tierColumns(ref));
     }
 
     BenchConfig config() {

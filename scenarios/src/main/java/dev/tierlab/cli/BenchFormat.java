@@ -60,16 +60,24 @@ enum BenchFormat {
 
     /** llama-bench's table (model, size, params, backend, threads, test, t/s) plus tierlab's latency columns. */
     private static void markdown(List<Map<String, Object>> rows, PrintWriter out) {
-        String[] head = {"model", "size", "params", "backend", "threads", "hook", "test", "t/s", "ttft ms", "itl p50 ms",
-            "itl p99 ms", "cv", "llama.cpp t/s"};
+        boolean ref = rows.stream().anyMatch(r -> r.get("ref_tg_ratio") != null || r.get("ref_pp_ratio") != null);
+        String[] head = ref ? new String[] {"model", "size", "params", "backend", "threads", "hook", "test", "t/s", "ttft ms", "itl p50 ms",
+            "itl p99 ms", "cv", "llama.cpp t/s", "reference", "ref t/s", "ref ratio"}
+            : new String[] {"model", "size", "params", "backend", "threads", "hook", "test", "t/s", "ttft ms", "itl p50 ms",
+                "itl p99 ms", "cv", "llama.cpp t/s"};
         out.println("| " + String.join(" | ", head) + " |");
         out.println("| " + Arrays.stream(head).map(h -> h.equals("t/s") || h.contains("ms") || h.equals("cv")
-                || h.equals("llama.cpp t/s") || h.equals("threads") || h.equals("size") || h.equals("params") ? "---:" : "---")
+                || h.equals("llama.cpp t/s") || h.equals("threads") || h.equals("size") || h.equals("params") || h.startsWith("ref ")
+                ? "---:" : "---")
                 .collect(Collectors.joining(" | ")) + " |");
         for (Map<String, Object> r : rows) {
             boolean gen = ((Integer) r.get("n_gen")) > 0;
             boolean prompt = ((Integer) r.get("n_prompt")) > 0;
             Object llama = gen && !prompt ? r.get("llama_tg_ts") : prompt && !gen ? r.get("llama_pp_ts") : null;
+            Object refTs = gen && !prompt ? r.get("ref_tg_tps") : prompt && !gen ? r.get("ref_pp_tps") : null;
+            Object refRatio = gen && !prompt ? r.get("ref_tg_ratio") : prompt && !gen ? r.get("ref_pp_ratio") : null;
+            String refCells = !ref ? "" : " | " + String.join(" | ", r.get("reference") == null ? "-" : String.valueOf(r.get("reference")),
+                    fmt(refTs), refRatio instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : "-");
             out.println("| " + String.join(" | ",
                     String.valueOf(r.get("model_type")),
                     Units.bytes((Long) r.get("model_size")),
@@ -83,7 +91,7 @@ enum BenchFormat {
                     fmt(r.get("itl_p50_ms")),
                     fmt(r.get("itl_p99_ms")),
                     String.format(Locale.ROOT, "%.1f%%", 100 * (Double) r.get("cv_ts")),
-                    fmt(llama)) + " |");
+                    fmt(llama)) + refCells + " |");
         }
     }
 

@@ -33,7 +33,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure this machine: DRAM read bandwidth, the engine's weight-streaming bandwidth,",
+        description = {"Measure this machine: memory, engine, injector and disk speeds.",
+            "DRAM read bandwidth, the engine's weight-streaming bandwidth,",
             "injector accuracy (1 us .. 10 ms), local-disk O_DIRECT bandwidth and 4 KiB read latency."})
 final class CalibrateCommand implements Callable<Integer> {
 
@@ -55,6 +56,18 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--injector-seconds", defaultValue = "20", description = "Time budget of the injector test (default: ${DEFAULT-VALUE}).")
     int injectorSeconds;
 
+    @Option(names = "--gpu", description = {"Measure the GPU instead (CUDA events): HBM copy and read bandwidth, H2D/D2H pinned and",
+        "pageable over a size sweep, 4 KiB-2 MiB copy latency histograms, mapped host-memory reads; writes a",
+        "reference-system file with the tier presets gpu-hbm, pcie-pinned and host-mapped."})
+    boolean gpu;
+
+    @Option(names = "--reference-out", paramLabel = "FILE", defaultValue = "gpu-reference.yaml",
+            description = "With --gpu: the reference-system file to write (default: ${DEFAULT-VALUE}).")
+    Path referenceOut;
+
+    @Option(names = "--gpu-repeats", defaultValue = "9", description = "With --gpu: timed repeats per transfer (default: ${DEFAULT-VALUE}).")
+    int gpuRepeats;
+
     static Path defaultFile() {
         return EmbeddedModels.cacheDir().resolve("calibration.json");
     }
@@ -63,6 +76,9 @@ final class CalibrateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (gpu) {
+            return GpuReference.calibrate(o, referenceOut, gpuRepeats);
+        }
         Path file = out != null ? out : defaultFile();
         int cores = Runtime.getRuntime().availableProcessors();
 

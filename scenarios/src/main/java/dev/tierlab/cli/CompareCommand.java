@@ -14,9 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare run B with run A point by point: ratio of medians (B/A) with a 95%% bootstrap interval, an exact",
-            "Mann-Whitney U test, Holm-Bonferroni across all tests. A difference needs --min-repeats per side and an adjusted",
-            "p <= --alpha; otherwise the row says 'inconclusive' or 'no difference detected'."})
+        description = {"Compare run B with run A point by point, with statistical tests.",
+            "Paired runs are compared on their per-pair degradation, unpaired ones on throughput. Ratio of",
+            "medians (B/A) with a 95%% bootstrap interval, an exact Mann-Whitney U test, Holm-Bonferroni across all",
+            "tests. A difference needs --min-repeats per side and an adjusted p <= --alpha; otherwise the row says",
+            "'inconclusive' or 'no difference detected'."})
 final class CompareCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -56,12 +58,12 @@ final class CompareCommand implements Callable<Integer> {
             throw new UserError("the runs share no point (compare runs of the same scenario)");
         }
         o.printf("A = %s%nB = %s%n", a, b);
-        o.printf("%-44s %-7s %3s %3s %10s %10s %7s %15s %7s %7s  %s%n", "point", "metric", "nA", "nB", "median A", "median B",
+        o.printf("%-44s %-13s %3s %3s %10s %10s %7s %15s %7s %7s  %s%n", "point", "metric", "nA", "nB", "median A", "median B",
                 "B/A", "95% CI", "p", "p(Holm)", "verdict");
         for (Comparison.Row r : result.rows()) {
             var ratio = r.ratio().ratio();
             String ci = ratio.hasInterval() ? String.format(Locale.ROOT, "%.4f-%.4f", ratio.low(), ratio.high()) : "-";
-            o.printf(Locale.ROOT, "%-44s %-7s %3d %3d %10.3f %10.3f %7.4f %15s %7s %7s  %s%n", r.pointId(), r.metric().key(),
+            o.printf(Locale.ROOT, "%-44s %-13s %3d %3d %10.4g %10.4g %7.4f %15s %7s %7s  %s%n", r.pointId(), r.quantity(),
                     r.nA(), r.nB(), r.medianA(), r.medianB(), ratio.estimate(), ci, p(r.test() == null ? Double.NaN : r.test().pValue()),
                     p(r.pHolm()), r.verdictText(options));
         }

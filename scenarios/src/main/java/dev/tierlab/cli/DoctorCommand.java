@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Can a measurement started now be trusted? Checks the load, other busy processes, CPU steal, the CPU governor,",
+        description = {"Check whether a measurement started now can be trusted.",
+            "Checks the load, other busy processes, CPU steal, the CPU governor,",
             "memory-bandwidth stability, how often a spinning thread loses its CPU, and kernel page-cache reclaim;",
             "one line per check with what to fix, then a verdict. Exits 1 when a measurement would not be trustworthy.",
             "Each check warns at half its failure level."})

@@ -1,5 +1,7 @@
 package dev.tierlab.cli;
 
+import dev.tierlab.inference.cuda.CudaEngine;
+import dev.tierlab.inference.cuda.CudaPlacement;
 import dev.tierlab.inference.engine.InferenceEngine;
 import dev.tierlab.inference.java.JavaEngine;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
@@ -13,7 +15,16 @@ final class Engines {
         return switch (name) {
             case "llama.cpp" -> new LlamaCppEngine();
             case "java" -> new JavaEngine();
-            default -> throw new UserError("unknown engine '%s'; use llama.cpp or java".formatted(name));
+            default -> {
+                if (!CudaPlacement.isCuda(name)) {
+                    throw new UserError("-e: unknown engine '%s'; use llama.cpp, java or cuda[:host-mapped|:pcie-pinned]".formatted(name));
+                }
+                try {
+                    yield new CudaEngine(CudaPlacement.parse(name));
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(e.getMessage());
+                }
+            }
         };
     }
 }

@@ -34,7 +34,8 @@ final class ModelCommand implements Runnable {
     }
 
     @Command(name = "synth", mixinStandardHelpOptions = true,
-            description = "Write a GGUF with a real model's tensor shapes and quant mix and random weights.")
+            description = {"Write a GGUF with a real model's shapes and random weights.",
+                "The tensor shapes and quant mix are the preset's; the weights are random."})
     static final class Synth implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -95,7 +96,8 @@ final class ModelCommand implements Runnable {
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
-            description = "Print a GGUF model's hyper-parameters, tensors, and bytes per layer and tensor class.")
+            description = {"Print a GGUF model's hyper-parameters, tensors and sizes.",
+                "Sizes are bytes per layer and per tensor class."})
     static final class Inspect implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Build curves, tail-latency histograms, requirement tables, report.md and a self-contained",
+        description = {"Build curves, tables, report.md and report.html from run dirs.",
+            "Curves, tail-latency histograms, requirement tables, report.md and a self-contained",
             "report.html from run directories (several: shards or parts of one run, read together)."})
 final class ReportCommand implements Callable<Integer> {
 
@@ -28,6 +29,10 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--include-disturbed", description = "Keep repeats flagged disturbed in the curves (they are listed either way).")
     boolean includeDisturbed;
 
+    @Option(names = "--targets", split = ",", paramLabel = "LOSS",
+            description = "Loss targets of the requirement table, e.g. 2.2%,5%,10% (default: the scenario's targets, else 5%,10%,20%).")
+    List<String> targets;
+
     @Override
     public Integer call() throws IOException {
         for (Path r : runs) {
@@ -35,8 +40,15 @@ final class ReportCommand implements Callable<Integer> {
                 throw new UserError(r + ": not a run directory (no results.jsonl); give a directory tierlab run wrote");
             }
         }
-        ReportBuilder.Options options = new ReportBuilder.Options(includeDisturbed, ReportBuilder.Options.DEFAULT.targets(),
-                ReportBuilder.Options.DEFAULT.resamples());
+        double[] t = ReportBuilder.Options.DEFAULT.targets();
+        if (targets != null) {
+            try {
+                t = targets.stream().mapToDouble(dev.tierlab.reports.ScenarioText::target).sorted().toArray();
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--targets: " + e.getMessage());
+            }
+        }
+        ReportBuilder.Options options = new ReportBuilder.Options(includeDisturbed, t, ReportBuilder.Options.DEFAULT.resamples());
         ReportBuilder.Report report = ReportBuilder.build(runs, out != null ? out : runs.getFirst(), options);
         var o = spec.commandLine().getOut();
         o.printf("%d points, %d plots, %d requirement rows%n", report.points().size(), report.charts().size(), report.requirements().size());

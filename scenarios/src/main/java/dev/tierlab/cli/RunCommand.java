@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a scenario: expand its sweep, measure every point, write a run directory and report.",
+        description = {"Run a scenario's sweep and write a run directory and its report.",
+            "Expands the sweep, measures every point, writes a run directory and its report.",
             "Every finished repeat is kept; an interrupted run continues with --resume DIR."})
 final class RunCommand implements Callable<Integer> {
 

@@ -50,7 +50,26 @@ public final class TierlabCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new TierlabCli());
         cli.setExecutionExceptionHandler(TierlabCli::handle);
+        cli.setParameterExceptionHandler(TierlabCli::badCommandLine);
         return cli;
+    }
+
+    /**
+     * A command line picocli cannot parse (unknown option or verb, missing or mistyped value) is one
+     * line with exit 2: the error and where to read more, not the whole usage text.
+     */
+    private static int badCommandLine(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String message = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", " ");
+        StringBuilder line = new StringBuilder("tierlab: ").append(message);
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            line.append(" (did you mean ").append(String.join(" or ", u.getSuggestions().stream().limit(3).toList())).append("?)");
+        }
+        if (!message.contains("--help")) {
+            line.append("; see ").append(cmd.getCommandSpec().qualifiedName()).append(" --help");
+        }
+        cmd.getErr().println(line);
+        return EXIT_BAD_INPUT;
     }
 
     /** Typed errors become one line on stderr; only unexpected ones mention a stack trace. */
@@ -67,6 +86,10 @@ public final class TierlabCli implements Runnable {
             }
             case dev.tierlab.scenario.ScenarioException s -> {
                 s.problems().forEach(p -> err.println("tierlab: " + p));
+                return EXIT_BAD_INPUT;
+            }
+            case dev.tierlab.emulator.cuda.CudaUnavailableException c -> {
+                err.println("tierlab: " + c.getMessage());
                 return EXIT_BAD_INPUT;
             }
             case GgufFormatException g -> {

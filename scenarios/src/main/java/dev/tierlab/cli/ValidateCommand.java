@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a scenario file and report every error as file:line:column: field: what to write.")
+        description = {"Check scenario files and report every error with its place.",
+            "Each error is one line: file:line:column: field: what to write."})
 final class ValidateCommand implements Callable<Integer> {
 
     @CommandLine.Spec

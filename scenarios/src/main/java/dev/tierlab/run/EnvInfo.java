@@ -17,6 +17,7 @@ public final class EnvInfo {
 
     public static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", read(Path.of("/proc/sys/kernel/hostname")));
         m.put("cpu", firstLine(Path.of("/proc/cpuinfo"), "model name"));
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("governor", read(Path.of("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")));
@@ -26,7 +27,20 @@ public final class EnvInfo {
         m.put("tierlab_version", tierlabVersion());
         m.put("tierlab_git_sha", gitSha());
         m.put("omp_wait_policy", System.getenv("OMP_WAIT_POLICY"));
+        m.put("slurm_job", slurmJob());
         return m;
+    }
+
+    /** Under Slurm, which job (and array task) on which nodes ran this; null elsewhere. */
+    private static Map<String, String> slurmJob() {
+        if (System.getenv("SLURM_JOB_ID") == null) {
+            return null;
+        }
+        Map<String, String> job = new LinkedHashMap<>();
+        for (String k : new String[] {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_NODELIST", "SLURM_CLUSTER_NAME"}) {
+            job.put(k.substring("SLURM_".length()).toLowerCase(java.util.Locale.ROOT), System.getenv(k));
+        }
+        return job;
     }
 
     public static String loadAverage() {

@@ -86,7 +86,7 @@ public final class ResultRow {
      * The reference timeline's figures. {@code base} (the same trace with every byte on the top tier)
      * adds the reference degradation of this line: ref_tg_ratio = base decode time / this decode time.
      */
-    static void addReference(Map<String, Object> row, ReferenceTimeline.Result ref, ReferenceTimeline.Result base, BenchTest t,
+    public static void addReference(Map<String, Object> row, ReferenceTimeline.Result ref, ReferenceTimeline.Result base, BenchTest t,
             ReferenceSystem reference) {
         double decodeNs = ref.totalNanos(true);
         double prefillNs = ref.totalNanos(false);
@@ -133,7 +133,7 @@ public final class ResultRow {
     }
 
     /** Per lower tier: traffic, reference stall, and device latency, queueing and transfer kept apart. */
-    static Map<String, Object> tierColumns(ReferenceTimeline.Result ref) {
+    public static Map<String, Object> tierColumns(ReferenceTimeline.Result ref) {
         Map<String, Object> tiers = new LinkedHashMap<>();
         for (ReferenceTimeline.TierStats ts : ref.tiers().values()) {
             if (ts.requests() == 0) {

@@ -295,6 +295,7 @@ public final class ScenarioRunner {
         ModelGeometry geo = EmulatedHook.geometry(loaded.info(), cc.kvType());
         TimelineConfig tc = EmulationSpecs.timeline(ps.emulation(), scenario.baseDir(), hostDram).withSeed(seed(p, pair));
         ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(test.nPrompt(), cc.nUbatch())), cc.nCtx(), TierService.MAX_REQUESTS_PER_BATCH);
+        checkCapacity(tc, geo, cc.nCtx());
         TimelineConfig top = TimelineConfig.allOnTop(tc.reference(), tc.tiers());
         String order = baselineFirst ? "BE" : "EB";
         double baseStep = Double.NaN;
@@ -331,10 +332,10 @@ public final class ScenarioRunner {
                     TimelineHook hook = new TimelineHook(loaded.info().nLayer(), trace.steps(), injector);
                     hook.plan(trace.nTokens(), trace.nPast(), real.holdNanos());
                     s = repeat(cc, test, hook, p, pair, 'E');
-                    if (hook.unplannedSteps() == 0) {
-                        // Measured against the uncorrected holds: what resuming costs, whatever the correction was.
+                    if (hook.unplannedSteps() == 0 && b.hostNanos != null) {
+                        // Against the latest baseline's own steps, with the layers the uncorrected plan holds.
                         double measured = Realization.resumeOverheadNanos(hostLayerNanos(hook, s, trace),
-                                Realization.of(ref, d).holdNanos(), ref, d);
+                                Realization.of(ref, d).holdNanos(), trace, b.hostNanos);
                         var recent = b.resume.computeIfAbsent(p.id(), k -> new java.util.ArrayDeque<>());
                         recent.addLast(measured);
                         while (recent.size() > DILATION_WINDOW) {
@@ -403,6 +404,7 @@ public final class ScenarioRunner {
                     TimelineConfig tc = EmulationSpecs.timeline(p.scenario().emulation(), scenario.baseDir(), hostDram).withSeed(seed(p, r));
                     ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(test.nPrompt(), cc.nUbatch())), cc.nCtx(),
                             TierService.MAX_REQUESTS_PER_BATCH);
+                    checkCapacity(tc, geo, cc.nCtx());
                     ReferenceTimeline.HostCompute hc = hostCompute(tc.reference(), b);
                     ReferenceTimeline.Result ref = ReferenceTimeline.compute(tc, geo, trace, hc, true);
                     ReferenceTimeline.Result refBase = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo,
@@ -571,6 +573,12 @@ public final class ScenarioRunner {
         return host;
     }
 
+    /** The point's placement and its all-on-top baseline must both fit the reference's top tier. */
+    private static void checkCapacity(TimelineConfig tc, ModelGeometry geo, int positions) {
+        ReferenceTimeline.checkCapacity(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, positions);
+        ReferenceTimeline.checkCapacity(tc, geo, positions);
+    }
+
     /** For {@code reference: host}: each layer's compute is the host's, the median over the last baseline's steps of its phase. */
     private static ReferenceTimeline.HostCompute hostCompute(ReferenceSystem ref, Baselines b) {
         if (!ref.isHost()) {
@@ -643,6 +651,9 @@ public final class ScenarioRunner {
     }
 
     private InferenceEngine engine() {
+        if (dev.tierlab.inference.cuda.CudaPlacement.isCuda(scenario.engine())) {
+            return new dev.tierlab.inference.cuda.CudaEngine(dev.tierlab.inference.cuda.CudaPlacement.parse(scenario.engine()));
+        }
         return scenario.engine().equals("java") ? new JavaEngine() : new LlamaCppEngine();
     }
 

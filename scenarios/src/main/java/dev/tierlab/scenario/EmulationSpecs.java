@@ -42,10 +42,13 @@ import java.util.Set;
 public final class EmulationSpecs {
 
     static final Set<String> KEYS = Set.of("tiers", "placement", "prefetch", "cache", "seed", "reference", "access");
-    private static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access", "experts");
-    private static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
-    private static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
-    private static final Set<String> CLASSES = Set.of("attn", "ffn", "experts", "embeddings", "output", "other");
+    /** Deeper than this is a typo: the deepest real models have a few hundred layers. */
+    static final int MAX_PREFETCH_LAYERS = 1024;
+    static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access", "experts");
+    static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
+    static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
+    static final Set<String> PLACEMENT_KEYS = Set.of("default", "weights", "kv");
+    static final Set<String> CLASSES = Set.of("attn", "ffn", "experts", "embeddings", "output", "other");
 
     private EmulationSpecs() {
     }
@@ -67,7 +70,12 @@ public final class EmulationSpecs {
             if (spec instanceof String preset) {
                 spec = Map.of("preset", preset);
             }
-            tiers.put(e.getKey(), TierSpecs.fromMap(e.getKey(), map("tiers." + e.getKey(), spec), baseDir));
+            Map<String, Object> m = map("tiers." + e.getKey(), spec);
+            if (m.containsKey("file")) { // a tier preset of a reference file (tierlab calibrate --gpu)
+                tiers.put(e.getKey(), TierSpecs.fromMap(e.getKey(), ReferenceFiles.tier(e.getKey(), m, baseDir), ReferenceFiles.dirOf(m, baseDir)));
+                continue;
+            }
+            tiers.put(e.getKey(), TierSpecs.fromMap(e.getKey(), m, baseDir));
         }
         return tiers;
     }
@@ -84,6 +92,9 @@ public final class EmulationSpecs {
         }
         Placement placement = placement(block.get("placement"));
         int prefetch = block.containsKey("prefetch") ? integer("prefetch", block.get("prefetch")) : 0;
+        if (prefetch > MAX_PREFETCH_LAYERS) {
+            throw new SpecException("prefetch", "%d layers ahead is more than %d; prefetch counts layers, e.g. 1 or 2".formatted(prefetch, MAX_PREFETCH_LAYERS));
+        }
         long seed = block.containsKey("seed") ? integer("seed", block.get("seed")) : 42;
         WeightCache cache = null;
         if (block.containsKey("cache")) {
@@ -99,9 +110,18 @@ public final class EmulationSpecs {
                 throw new SpecException("cache.tier", "'%s' is a lower tier; the weight cache lives on the top tier (e.g. hbm)".formatted(cacheTier));
             }
             String capacity = String.valueOf(c.get("capacity")).trim();
-            cache = capacity.endsWith("experts") || capacity.endsWith("expert")
-                    ? WeightCache.ofExperts(cacheTier, expertCount("cache.capacity", capacity.replaceAll("experts?$", "").trim(), 1 << 20))
-                    : new WeightCache(cacheTier, Units.bytes("cache.capacity", capacity));
+            if (capacity.endsWith("experts") || capacity.endsWith("expert")) {
+                // "0 experts" is an expert cache that holds nothing: the without-cache side of a sweep.
+                String n = capacity.replaceAll("experts?$", "").trim();
+                cache = n.equals("0") ? WeightCache.ofExperts(cacheTier, 0) : WeightCache.ofExperts(cacheTier, expertCount("cache.capacity", n, 1 << 20));
+            } else {
+                long capacityBytes = Units.bytes("cache.capacity", capacity);
+                if (capacityBytes <= 0) {
+                    throw new SpecException("cache.capacity", "must be positive, got '%s'; write e.g. 40GiB (or 0 experts for an expert cache that holds nothing)"
+                            .formatted(c.get("capacity")));
+                }
+                cache = new WeightCache(cacheTier, capacityBytes);
+            }
         }
         return new Emulator.Config(tiers, placement, cache, prefetch, seed, baseBytesPerSecond);
     }
@@ -120,7 +140,7 @@ public final class EmulationSpecs {
      */
     public static TimelineConfig timeline(Map<String, Object> block, Path baseDir, double hostDramBytesPerSecond) {
         Emulator.Config c = config(block, baseDir, 1);
-        ReferenceSystem ref = reference(block.get("reference"), hostDramBytesPerSecond);
+        ReferenceSystem ref = reference(block.get("reference"), hostDramBytesPerSecond, baseDir);
         return new TimelineConfig(ref, c.tiers(), c.placement(), c.cache(), c.prefetchDepth(), access("access", block.get("access")), c.seed());
     }
 
@@ -131,10 +151,18 @@ public final class EmulationSpecs {
     }
 
     static ReferenceSystem reference(Object v, double hostDram) {
+        return reference(v, hostDram, Path.of("."));
+    }
+
+    /** {@code reference: {file: F}} reads F's {@code reference} block (relative to {@code baseDir}); keys beside it override. */
+    static ReferenceSystem reference(Object v, double hostDram, Path baseDir) {
         if (v == null) {
             return ReferencePresets.defaultReference();
         }
         Map<String, Object> m = v instanceof Map<?, ?> ? map("reference", v) : Map.of("preset", v);
+        if (m.containsKey("file")) {
+            m = ReferenceFiles.reference(m, baseDir);
+        }
         unknownKeys("reference", m, REFERENCE_KEYS);
         ReferenceSystem base;
         String preset = m.containsKey("preset") ? String.valueOf(m.get("preset")).trim() : null;
@@ -212,7 +240,7 @@ public final class EmulationSpecs {
         }
         Map<String, Object> p = map("placement", block);
         for (String k : p.keySet()) {
-            if (!Set.of("default", "weights", "kv").contains(k)) {
+            if (!PLACEMENT_KEYS.contains(k)) {
                 throw new SpecException("placement." + k, "unknown key; placement keys are default, weights, kv");
             }
         }

@@ -20,14 +20,19 @@ public final class ScenarioLoader {
 
     static final Set<String> KEYS = Set.of("name", "description", "model", "engine", "mode", "threads", "context", "kv_type",
             "workload", "repeats", "warmup", "seed", "tiers", "placement", "prefetch", "cache", "sweep", "reference", "access",
-            "precision", "max_repeats", "question");
+            "precision", "max_repeats", "question", "targets");
     /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
     static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
             "kv_type", "context", "mode");
-    private static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path", "router_zipf");
-    private static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
+    static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path", "router_zipf");
+    static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
 
     static final int MAX_THREADS = 512;
+    /** More repeats than this per point is a typo (a 30-repeat point already takes minutes). */
+    static final int MAX_REPEATS = 10_000;
+    static final int MAX_WARMUP = 1_000;
+    /** Tokens of context (depth + prompt + generate): the KV cache is allocated for all of them. */
+    static final int MAX_CONTEXT_TOKENS = 1 << 20;
 
     private ScenarioLoader() {
     }
@@ -78,14 +83,23 @@ public final class ScenarioLoader {
         }
         Scenario.ModelRef model = get(problems, yaml, () -> model(root.get("model"), baseDir));
         String engine = String.valueOf(root.getOrDefault("engine", "llama.cpp"));
-        if (!engine.equals("llama.cpp") && !engine.equals("java")) {
-            problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp or java");
+        if (dev.tierlab.inference.cuda.CudaPlacement.isCuda(engine)) {
+            try {
+                dev.tierlab.inference.cuda.CudaPlacement.parse(engine);
+            } catch (IllegalArgumentException e) {
+                problems.add(where(yaml, "engine") + ": engine: " + e.getMessage());
+            }
+        } else if (!engine.equals("llama.cpp") && !engine.equals("java")) {
+            problems.add(where(yaml, "engine") + ": engine: unknown engine '" + engine + "'; use llama.cpp, java or cuda[:host-mapped|:pcie-pinned]");
         }
         String mode = String.valueOf(root.getOrDefault("mode", "inject"));
         if (!mode.equals("inject") && !mode.equals("copy") && !mode.equals("trace")) {
             problems.add(where(yaml, "mode") + ": mode: unknown mode '" + mode + "'; use trace, inject or copy");
         } else if (mode.equals("copy") && !engine.equals("java")) {
             problems.add(where(yaml, "mode") + ": mode: 'copy' is not available with " + engine + "; use inject, or engine: java");
+        } else if (mode.equals("copy") && !EmulationSpecs.isHostReference(root)) {
+            problems.add(where(yaml, "mode") + ": mode: 'copy' moves real bytes at this host's speed and is not dilated, so it "
+                    + "answers only for reference: host; set reference: host, or use inject for an accelerator reference");
         }
         Integer threads = get(problems, yaml, () -> {
             int t = positive("threads", root.getOrDefault("threads", Runtime.getRuntime().availableProcessors()));
@@ -94,20 +108,27 @@ public final class ScenarioLoader {
             }
             return t;
         });
-        Integer context = root.containsKey("context") ? get(problems, yaml, () -> positive("context", root.get("context"))) : null;
+        Integer context = root.containsKey("context") ? get(problems, yaml, () -> atMost("context", positive("context", root.get("context")),
+                MAX_CONTEXT_TOKENS, "tokens; the KV cache is allocated for all of them")) : null;
         GgmlType kv = get(problems, yaml, () -> {
             String t = String.valueOf(root.getOrDefault("kv_type", "f16"));
             return GgmlType.byName(t).filter(x -> Set.of(GgmlType.F16, GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.BF16).contains(x))
                     .orElseThrow(() -> new SpecException("kv_type", "unknown KV type '%s'; use f16, f32, bf16, q8_0 or q4_0".formatted(t)));
         });
         Scenario.Workload workload = get(problems, yaml, () -> workload(root.get("workload")));
-        Integer repeats = get(problems, yaml, () -> positive("repeats", root.getOrDefault("repeats", 3)));
-        Integer warmup = get(problems, yaml, () -> nonNegative("warmup", root.getOrDefault("warmup", 1)));
+        Integer repeats = get(problems, yaml, () -> atMost("repeats", positive("repeats", root.getOrDefault("repeats", 3)), MAX_REPEATS,
+                "repeats per point; for a precision target use precision and max_repeats"));
+        Integer warmup = get(problems, yaml, () -> atMost("warmup", nonNegative("warmup", root.getOrDefault("warmup", 1)), MAX_WARMUP,
+                "warmup runs"));
         Long seed = get(problems, yaml, () -> (long) EmulationSpecs.integer("seed", root.getOrDefault("seed", 42)));
         List<Scenario.SweepAxis> sweep = get(problems, yaml, () -> sweep(root.get("sweep")));
         Map<String, Object> emulation = new LinkedHashMap<>();
+        if (root.containsKey("targets")) {
+            get(problems, yaml, () -> targets(root.get("targets")));
+        }
         Double precision = root.containsKey("precision") ? get(problems, yaml, () -> precision(root.get("precision"))) : Double.valueOf(0);
-        Integer maxRepeats = root.containsKey("max_repeats") ? get(problems, yaml, () -> positive("max_repeats", root.get("max_repeats")))
+        Integer maxRepeats = root.containsKey("max_repeats") ? get(problems, yaml, () -> atMost("max_repeats",
+                positive("max_repeats", root.get("max_repeats")), MAX_REPEATS, "repeats per point"))
                 : Integer.valueOf(root.containsKey("precision") ? Math.max(30, repeats == null ? 1 : repeats) : repeats == null ? 1 : repeats);
         if (repeats != null && maxRepeats != null && maxRepeats < repeats) {
             problems.add(where(yaml, "max_repeats") + ": max_repeats: %d is below repeats (%d), the minimum; raise it or lower repeats".formatted(maxRepeats, repeats));
@@ -119,6 +140,15 @@ public final class ScenarioLoader {
         }
         if (seed != null) {
             emulation.put("seed", seed);
+        }
+        if (workload != null && context == null) {
+            long most = (long) workload.prompt().stream().mapToInt(Integer::intValue).max().orElse(0)
+                    + workload.generate().stream().mapToInt(Integer::intValue).max().orElse(0)
+                    + workload.depth().stream().mapToInt(Integer::intValue).max().orElse(0);
+            if (most > MAX_CONTEXT_TOKENS) {
+                problems.add(where(yaml, "workload") + ": workload: depth + prompt + generate reach %d tokens, more than %d; the KV cache is allocated for all of them"
+                        .formatted(most, MAX_CONTEXT_TOKENS));
+            }
         }
         if (workload != null && context != null) {
             for (int p : workload.prompt()) {
@@ -315,6 +345,22 @@ public final class ScenarioLoader {
         }
     }
 
+    /** The requirement table's loss targets: a non-empty list of percentages in (0, 100%). */
+    static double[] targets(Object v) {
+        if (!(v instanceof List<?> list) || list.isEmpty()) {
+            throw new SpecException("targets", "expected a list of losses, e.g. [2.2%, 5%, 10%]");
+        }
+        double[] t = new double[list.size()];
+        for (int i = 0; i < t.length; i++) {
+            try {
+                t[i] = dev.tierlab.reports.ScenarioText.target(list.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new SpecException("targets", e.getMessage());
+            }
+        }
+        return t;
+    }
+
     /** "2%", "0.02" or "±2%": a relative CI half-width in (0, 1). */
     static double precision(Object v) {
         String t = String.valueOf(v).trim().replace("±", "");
@@ -328,6 +374,13 @@ public final class ScenarioLoader {
             throw new SpecException("precision", "must be between 0 and 100%%, got '%s'".formatted(v));
         }
         return p;
+    }
+
+    static int atMost(String field, int value, int max, String what) {
+        if (value > max) {
+            throw new SpecException(field, "%d is more than %d %s".formatted(value, max, what));
+        }
+        return value;
     }
 
     static int positive(String field, Object v) {

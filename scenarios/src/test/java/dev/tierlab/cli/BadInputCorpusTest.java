@@ -514,7 +514,7 @@ class BadInputCorpusTest {
                 }));
     }
 
-    /** Runs bench with an emulation file that needs the calibration; returns a file holding its one stderr line. */
+    /** Runs bench with an emulation file that needs the calibration (host-scale inject mode); returns a file holding its one stderr line. */
     private static Path calibrationRun(String calibration, Path emulation) throws Exception {
         Path cache = Files.createDirectories(file("cache"));
         Path cal = Files.writeString(cache.resolve("calibration.json"), calibration);
@@ -522,7 +522,7 @@ class BadInputCorpusTest {
         ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"), TierlabCli.class.getName(),
                 "bench", "-m", micro.toString(), "-e", "java", "-p", "0", "-n", "1", "-r", "1", "--warmup", "0", "-t", "1",
-                "--emulate", emulation.toString());
+                "--mode", "inject", "--emulate", emulation.toString());
         pb.environment().put("TIERLAB_CACHE", cache.toString());
         Path err = cache.resolve("stderr");
         pb.redirectError(err.toFile()).redirectOutput(cache.resolve("stdout").toFile());

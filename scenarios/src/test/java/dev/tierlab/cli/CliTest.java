@@ -98,7 +98,36 @@ class CliTest {
                 placement:
                   weights: [{tier: flash, match: "blk.*"}]
                 """);
-        Result r = run("bench", "-m", tiny.toString(), "-p", "0", "-n", "8", "-r", "2", "-t", "1", "--emulate", emu.toString(), "-o", "jsonl");
+        // The default, trace: reference figures on the test's trace, against all-on-HBM of the same reference.
+        Path onHbf = dir.resolve("hbf.yaml");
+        Files.writeString(onHbf, """
+                reference: h200
+                tiers:
+                  hbf: {preset: hbf, read_bandwidth: 0.25x, channels: 4096, latency: 1us}
+                placement:
+                  weights: [{tier: hbf, match: "blk.*", access: direct}]
+                """);
+        Result traced = run("bench", "-m", tiny.toString(), "-p", "0", "-n", "8", "-r", "2", "-t", "1", "--emulate", onHbf.toString(),
+                "-o", "jsonl");
+        assertEquals(0, traced.exit(), traced.err());
+        List<String> tl = traced.out().strip().lines().toList();
+        assertEquals(2, tl.size());
+        JsonNode none = new ObjectMapper().readTree(tl.get(0));
+        JsonNode hbf = new ObjectMapper().readTree(tl.get(1));
+        assertTrue(none.get("ref_tg_tps") == null, "the unhooked arm has no reference columns");
+        assertEquals("hbf", hbf.get("hook").asText());
+        assertEquals("trace", hbf.get("mode").asText());
+        assertEquals("h200", hbf.get("reference").asText());
+        double ratio = hbf.get("ref_tg_ratio").asDouble();
+        assertTrue(ratio > 0.05 && ratio < 0.5, "a quarter of HBM bandwidth plus a latency per layer: " + ratio);
+        assertTrue(hbf.get("tiers").get("hbf").get("bytes_read").asLong() > 8 * 4 * 1_000_000L);
+        Result md = run("bench", "-m", tiny.toString(), "-p", "0", "-n", "4", "-r", "1", "-t", "1", "--emulate", onHbf.toString());
+        assertEquals(0, md.exit(), md.err());
+        assertTrue(md.out().contains("| reference | ref t/s | ref ratio |"), md.out());
+        assertTrue(md.out().lines().anyMatch(l -> l.contains("| hbf |") && l.contains("| h200 |")), md.out());
+
+        Result r = run("bench", "-m", tiny.toString(), "-p", "0", "-n", "8", "-r", "2", "-t", "1", "--emulate", emu.toString(), "-o", "jsonl",
+                "--mode", "inject");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.out().strip().lines().toList();
         assertEquals(2, lines.size());

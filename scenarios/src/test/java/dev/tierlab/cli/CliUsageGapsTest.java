@@ -5,17 +5,13 @@ import static dev.tierlab.cli.OneLineErrors.assertOneLine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad command lines that get exit code 2 today but not one line: picocli's default handler prints
- * the error and then the whole usage text, and {@code bench -e} does not name its flag.
+ * Bad command lines that picocli rejects: each is one line ("tierlab: the error; see tierlab VERB
+ * --help") with exit 2, not picocli's default of the error followed by the whole usage text.
  */
-@Disabled("needs lead's TierlabCli change: a parameter-exception handler that prints one line "
-        + "('tierlab: <picocli message>; see tierlab <verb> --help') instead of the usage text, "
-        + "and Engines.byName naming -e / engine")
 class CliUsageGapsTest {
 
     @TempDir
@@ -52,10 +48,24 @@ class CliUsageGapsTest {
         assertOneLine("b.yaml", new String[] {"validate", a.toString(), dir.resolve("b.yaml").toString()}, "Unmatched argument");
     }
 
-    /** One line and exit 2 already, but "unknown engine 'vllm'" does not say which flag. */
+    /** "unknown engine 'vllm'" says which flag it came from. */
     @Test
     void unknownEngineNamesTheFlag() throws IOException {
         Path model = BadGgufs.valid(BadGgufs.MICRO, dir.resolve("micro.gguf"));
         assertOneLine("-e", new String[] {"bench", "-m", model.toString(), "-e", "vllm", "-p", "0", "-n", "1"}, "'vllm'");
+    }
+
+    /** The hint names the verb the user typed, so its --help is the right one. */
+    @Test
+    void theHintNamesTheVerb() {
+        String line = assertOneLine("--bogus", new String[] {"model", "inspect", "m.gguf", "--bogus"}, "Unknown option");
+        org.junit.jupiter.api.Assertions.assertTrue(line.endsWith("; see tierlab model inspect --help"), line);
+    }
+
+    /** A misspelt verb gets picocli's suggestion on the same line. */
+    @Test
+    void misspeltVerbIsSuggested() {
+        String line = assertOneLine("'benc'", new String[] {"benc"}, "Unmatched argument", "(did you mean bench?)");
+        org.junit.jupiter.api.Assertions.assertTrue(line.endsWith("; see tierlab --help"), line);
     }
 }

@@ -95,5 +95,9 @@ class CompareCommandTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("answer: At the slowest point, tiers\\.hbf\\.read_bandwidth=0\\.5x, decode speed "
                 + "\\(per-token time\\) is 0\\.\\d+× baseline \\(95% CI 0\\.\\d+–0\\.\\d+\\): \\d+% slower\\.")), r.out());
         assertTrue(Files.readString(a.resolve("report.html")).contains("does the new build decode slower?"));
+        CliTest.Result bad = CliTest.run("report", a.toString(), "--targets", "2.2%,150%");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().strip().lines().count() == 1 && bad.err().contains("--targets: a loss target must be between 0 and 100%"), bad.err());
+        assertEquals(0, CliTest.run("report", a.toString(), "--targets", "2.2%,5%").exit());
     }
 }

@@ -38,7 +38,7 @@ class MoeScenarioKeysTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "|hot 16|256 experts",
-        ", router_zipf: 0.5|'{hot: 8}'|0B",
+        ", router_zipf: 0.5|'{hot: 8}'|0 experts",
         "|0-7|1GiB",
         "|'[0, 3, 63]'|1 expert"})
     void validMoeKeysValidate(String zipf, String experts, String capacity) throws IOException {
@@ -56,7 +56,7 @@ class MoeScenarioKeysTest {
         "|'[0, 64]'|1GiB|placement.weights[0].experts|0..63",
         "|warm|1GiB|placement.weights[0].experts|hot 8",
         "|'{cold: 3}'|1GiB|placement.weights[0].experts|hot: N",
-        "|hot 8|0 experts|cache.capacity|expert count",
+        "|hot 8|-1 experts|cache.capacity|expert count",
         "|hot 8|many experts|cache.capacity|expert count",
         ", router_zipf: 5|hot 8|1GiB|model.router_zipf|[0, 4]",
         ", router_zipf: steep|hot 8|1GiB|model.router_zipf|not a number"})

@@ -163,6 +163,57 @@ class ScenarioRunTest {
         // Point ids sort 0.25x, 0.5x, 1x: the reference ratio rises with bandwidth.
         List<Double> ratios = traced.values().stream().map(n -> n.get("ref_tg_ratio").asDouble()).toList();
         assertTrue(ratios.get(0) < ratios.get(1) && ratios.get(1) < ratios.get(2), "monotonic in bandwidth: " + ratios);
+        // The report answers from the reference curve (each trace line's own ratio), not "no measurement".
+        CliTest.Result rep = CliTest.run("report", trace.toString(), "--targets", "5%,50%");
+        assertEquals(0, rep.exit(), rep.err());
+        assertTrue(rep.out().contains("answer: No host measurement (reference model only): to keep decode throughput within 5% of baseline"),
+                rep.out());
+        assertTrue(Files.readString(trace.resolve("summary.csv")).contains(String.valueOf(ratios.get(0))), "the reference ratio is in the summary");
+    }
+
+    /**
+     * Dilation invariance, small: the same point realised with one and with two engine threads (hosts
+     * of different speed) gives the same measured degradation, and both give the reference's. The 5%
+     * acceptance figure is a benchmark (scenarios/library/dilation-invariance.yaml, docs/methodology.md);
+     * this test asserts what a broken dilation cannot pass: a dilation taken from the wrong
+     * configuration's baselines, or none, is off by the host speed ratio (about 2x) or by D (about 10x).
+     */
+    @Test
+    void theMeasuredDegradationDoesNotDependOnTheHostThatRealisedIt() throws IOException {
+        Path f = dir.resolve("dil.yaml");
+        Files.writeString(f, scenarioText("dil", "inject", "0.25x", 3, 16, "16").replace("threads: 1\n", "")
+                + "  threads: [1, 2]\n");
+        Path run = dir.resolve("dil");
+        CliTest.Result r = CliTest.run("run", f.toString(), "--out", run.toString(), "--no-report");
+        assertEquals(0, r.exit(), r.err());
+        Map<String, List<JsonNode>> byPair = results(run).stream().collect(Collectors.groupingBy(
+                n -> n.get("point_id").asText() + "#" + n.get("pair").asInt(), TreeMap::new, Collectors.toList()));
+        Map<Integer, List<Double>> measured = new TreeMap<>();
+        double reference = Double.NaN;
+        for (List<JsonNode> pair : byPair.values()) {
+            JsonNode b = pair.stream().filter(n -> n.get("role").asText().equals("baseline")).findFirst().orElseThrow();
+            JsonNode e = pair.stream().filter(n -> n.get("role").asText().equals("emulated")).findFirst().orElseThrow();
+            measured.computeIfAbsent(e.get("point").get("threads").asInt(), k -> new java.util.ArrayList<>())
+                    .add(b.get("measured_step_ms").asDouble() / e.get("measured_step_ms").asDouble());
+            reference = e.get("ref_tg_ratio").asDouble();
+        }
+        assertEquals(Set.of(1, 2), measured.keySet());
+        assertTrue(reference < 0.6, "a large effect, so that the check is about dilation, not noise: " + reference);
+        double t1 = dev.tierlab.reports.stats.SampleStats.median(measured.get(1).stream().mapToDouble(Double::doubleValue).toArray());
+        double t2 = dev.tierlab.reports.stats.SampleStats.median(measured.get(2).stream().mapToDouble(Double::doubleValue).toArray());
+        assertEquals(1, t1 / reference, 0.25, "one thread against the reference: " + t1 + " vs " + reference);
+        assertEquals(1, t2 / reference, 0.25, "two threads against the reference: " + t2 + " vs " + reference);
+        assertEquals(1, t1 / t2, 0.25, "one thread against two: " + t1 + " vs " + t2);
+    }
+
+    @Test
+    void aReferenceTooSmallToHoldTheBaselineIsRefusedWithItsLine() throws IOException {
+        Path f = dir.resolve("cap.yaml");
+        Files.writeString(f, scenarioText("cap", "trace", "1x", 1, 4, "16").replace("capacity: 1GB", "capacity: 1MB"));
+        CliTest.Result r = CliTest.run("run", f.toString(), "--out", dir.resolve("cap").toString(), "--no-report");
+        assertEquals(2, r.exit(), r.err());
+        String line = r.err().lines().filter(l -> l.contains("reference.capacity")).findFirst().orElse(r.err());
+        assertTrue(line.matches(".*cap\\.yaml:\\d+:\\d+: reference\\.capacity: test-part holds 977KiB on its top tier, but the all-on-top baseline.*"), line);
     }
 
     private static Map<String, JsonNode> emulated(Path run) throws IOException {

@@ -33,6 +33,21 @@ class ScenarioValidationGapsTest {
         assertBadScenario(f, "placement.kv[0].recent", true);
     }
 
+    /** Copy mode is not dilated: its bytes move at host speed, so only reference: host can be its answer. */
+    @Test
+    void copyModeWithAnAcceleratorReference() throws IOException {
+        assertBadScenario(scenario("copy-h200", "name: x\nengine: java\nmode: copy\nreference: h200\n"), "mode", true);
+        assertBadScenario(scenario("copy-default", "name: x\nengine: java\nmode: copy\n"), "mode", true);
+    }
+
+    /** A loss target of 150% or "ten" has no requirement to invert. */
+    @Test
+    void lossTargetsOutOfRange() throws IOException {
+        assertBadScenario(scenario("target-range", "name: x\ntargets: [2.2%, 150%]\n"), "targets", true);
+        assertBadScenario(scenario("target-word", "name: x\ntargets: [ten]\n"), "targets", true);
+        assertBadScenario(scenario("target-scalar", "name: x\ntargets: 5%\n"), "targets", true);
+    }
+
     /** TierModel allocates one long per channel: 100M channels is 800 MB per tier model, per repeat. */
     @Test
     void hugeChannels() throws IOException {

@@ -1,6 +1,7 @@
 package dev.tierlab.emulator.inject;
 
 import dev.tierlab.emulator.timeline.ReferenceTimeline;
+import dev.tierlab.emulator.timeline.Trace;
 
 /**
  * How the host realises a reference timeline in {@code inject} mode: the hold of layer index l in step k
@@ -26,6 +27,7 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
      * As {@link #of(ReferenceTimeline.Result, double[][])}, with each hold shortened by
      * {@code resumeOverheadNanos}: what the host measurably pays to resume compute after a hold (OpenMP
      * workers that went to sleep during it wake up), so that hold plus resume is still D x the excess.
+     * The correction takes at most half of any hold.
      */
     public static Realization of(ReferenceTimeline.Result emulated, double[][] dilation, double resumeOverheadNanos) {
         var trace = emulated.trace();
@@ -46,7 +48,8 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
                     excess = 0;
                 }
                 long hold = Math.round(dl * excess);
-                holds[k][l] = hold > 0 ? Math.max(0, hold - Math.round(resumeOverheadNanos)) : 0;
+                // The correction never takes more than half a hold: one noisy measurement cannot erase short holds.
+                holds[k][l] = hold > 0 ? Math.max(hold - Math.round(resumeOverheadNanos), hold / 2) : 0;
                 modelled[k] += dl * (emulated.baseComputeNanos()[k][l] + excess);
             }
             if (c) {
@@ -57,34 +60,47 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
     }
 
     /**
-     * The host's cost of resuming after a hold, per held layer, from an emulated repeat: over its decode
-     * steps, the median of (hold-free host time of the step − D x its all-top-tier compute) / held
-     * layers. Zero when no layer was held.
+     * The host's cost of resuming after a hold, per held layer, from an emulated repeat and the baseline
+     * repeat paired with it (same workload, same trace): (median over decode steps of the emulated
+     * repeat's hold-free host step − the same median of the baseline) / the median number of held
+     * layers per decode step. Zero when no layer was held or the emulated repeat computed no slower.
      *
-     * @param hostNanos hold-free host time per step and layer index, as the harness measured it
+     * <p>It is measured against the baseline's own steps, not against D x c_ref: D is built from
+     * per-layer medians, whose sum sits a few percent below the median step, and that gap is not a
+     * cost of resuming. Taking it for one shortened short holds by a third.
+     *
+     * @param hostNanos hold-free host time per step and layer index of the emulated repeat
+     * @param holds the holds planned for it (only which layers were held matters)
+     * @param baselineHostNanos hold-free host time per step and layer index of the baseline repeat
      */
-    public static double resumeOverheadNanos(long[][] hostNanos, long[][] holds, ReferenceTimeline.Result emulated,
-            double[][] dilation) {
-        var trace = emulated.trace();
-        double[] perStep = new double[trace.steps()];
+    public static double resumeOverheadNanos(long[][] hostNanos, long[][] holds, Trace trace, long[][] baselineHostNanos) {
+        double[] emulated = decodeStepSums(hostNanos, trace);
+        double[] baseline = decodeStepSums(baselineHostNanos, trace);
+        double[] held = new double[emulated.length];
         int m = 0;
-        for (int k = 0; k < trace.steps() && k < hostNanos.length; k++) {
-            if (!trace.isDecode(k)) {
-                continue;
-            }
-            double[] d = dilation[DilationWindow.DECODE];
-            double extra = 0;
-            int held = 0;
-            for (int l = 0; l < hostNanos[k].length; l++) {
-                extra += hostNanos[k][l] - (Double.isFinite(d[l]) ? d[l] : 0) * emulated.baseComputeNanos()[k][l];
-                if (holds[k][l] > 0) {
-                    held++;
-                }
-            }
-            if (held > 0) {
-                perStep[m++] = extra / held;
+        for (int k = 0; k < trace.steps() && k < hostNanos.length && k < holds.length; k++) {
+            if (trace.isDecode(k)) {
+                held[m++] = java.util.Arrays.stream(holds[k]).filter(h -> h > 0).count();
             }
         }
-        return m == 0 ? 0 : Math.max(0, DilationWindow.median(java.util.Arrays.copyOf(perStep, m)));
+        if (emulated.length == 0 || baseline.length == 0 || m == 0) {
+            return 0;
+        }
+        double layers = DilationWindow.median(java.util.Arrays.copyOf(held, m));
+        if (layers <= 0) {
+            return 0;
+        }
+        return Math.max(0, (DilationWindow.median(emulated) - DilationWindow.median(baseline)) / layers);
+    }
+
+    private static double[] decodeStepSums(long[][] host, Trace trace) {
+        double[] out = new double[host.length];
+        int m = 0;
+        for (int k = 0; k < trace.steps() && k < host.length; k++) {
+            if (trace.isDecode(k)) {
+                out[m++] = java.util.Arrays.stream(host[k]).sum();
+            }
+        }
+        return java.util.Arrays.copyOf(out, m);
     }
 }

@@ -35,7 +35,7 @@ public final class LatencyFiles {
                 return fromPercentileFile(field, file, unitNanos);
             }
             if (name.endsWith(".hlog")) {
-                return fromHistogram(field, readLog(file), unitNanos, file.toString());
+                return fromHistogram(field, readLog(field, file), unitNanos, file.toString());
             }
             if (name.endsWith(".log") || name.endsWith(".csv")) {
                 return fromFioLog(field, file);
@@ -57,7 +57,18 @@ public final class LatencyFiles {
         return fromCounts(counts, source);
     }
 
-    private static Histogram readLog(Path file) throws IOException {
+    /** A corrupt log (bad base64, a cut or foreign compressed histogram) is a problem with the file, not a crash. */
+    private static Histogram readLog(String field, Path file) throws IOException {
+        try {
+            return sumLog(file);
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? "it does not decode" : e.getMessage().lines().findFirst().orElse("");
+            throw new SpecException(field, "%s is not a readable HdrHistogram interval log (%s); write it with HistogramLogWriter"
+                    .formatted(file, why));
+        }
+    }
+
+    private static Histogram sumLog(Path file) throws IOException {
         Histogram sum = null;
         try (InputStream in = Files.newInputStream(file)) {
             HistogramLogReader reader = new HistogramLogReader(in);

@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public final class LatencySpecs {
 
-    private static final Set<String> KEYS = Set.of("dist", "value", "min", "max", "mean", "sd", "p50", "p99", "p99_over_p50", "file", "unit",
+    /** Every key a latency map may have (docs/scenario.schema.json lists the same). */
+    public static final Set<String> KEYS = Set.of("dist", "value", "min", "max", "mean", "sd", "p50", "p99", "p99_over_p50", "file", "unit",
             "stalls");
 
     private LatencySpecs() {
@@ -30,7 +31,7 @@ public final class LatencySpecs {
             return LatencyDistribution.ZERO;
         }
         if (spec instanceof String s) {
-            return new LatencyDistribution.Fixed(Units.durationNanos(field, s));
+            return new LatencyDistribution.Fixed(atMostMax(field, Units.durationNanos(field, s), s));
         }
         if (spec instanceof Number n) {
             throw new SpecException(field, "'%s' has no unit; write e.g. %sus or %sns".formatted(n, n, n));
@@ -96,6 +97,20 @@ public final class LatencySpecs {
         double ns = Units.durationNanos(field + "." + key, String.valueOf(v));
         if (ns < 0) {
             throw new SpecException(field + "." + key, "must not be negative");
+        }
+        return atMostMax(field + "." + key, ns, v);
+    }
+
+    /**
+     * The longest per-request latency a scenario may give: a whole second is already beyond any
+     * memory or storage device (a disk seek is milliseconds), and inject mode would hold the engine
+     * for the dilated time of every such request.
+     */
+    public static final double MAX_LATENCY_NANOS = 1e9;
+
+    private static double atMostMax(String field, double ns, Object text) {
+        if (ns > MAX_LATENCY_NANOS) {
+            throw new SpecException(field, "'%s' is longer than 1s; a per-request device latency is ns to ms (e.g. 10us)".formatted(text));
         }
         return ns;
     }

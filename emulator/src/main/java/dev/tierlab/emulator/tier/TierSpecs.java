@@ -16,7 +16,8 @@ import java.util.Set;
  */
 public final class TierSpecs {
 
-    static final Set<String> KEYS = Set.of("preset", "class", "capacity", "bandwidth", "read_bandwidth", "write_bandwidth",
+    /** Every key a tier map may have (docs/scenario.schema.json lists the same). */
+    public static final Set<String> KEYS = Set.of("preset", "class", "capacity", "bandwidth", "read_bandwidth", "write_bandwidth",
             "granularity", "channels", "latency", "read_latency", "write_latency");
 
     private TierSpecs() {

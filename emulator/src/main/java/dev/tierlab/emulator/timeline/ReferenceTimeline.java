@@ -484,4 +484,49 @@ public final class ReferenceTimeline {
             }
         }
     }
+
+    /**
+     * Refuses a configuration whose top tier could not hold what it keeps there on the reference: the
+     * weights placed on it, KV positions placed on it up to {@code maxPositions}, a weight cache on it,
+     * and the staging buffers of staged reads (d + 1 of the largest layer's staged bytes). The same
+     * check is made for the all-on-top baseline. A reference capacity of 0 sets capacity aside.
+     */
+    public static void checkCapacity(TimelineConfig cfg, ModelGeometry geo, int maxPositions) {
+        long capacity = cfg.reference().topCapacityBytes();
+        if (capacity <= 0) {
+            return;
+        }
+        long weights = 0;
+        long[] staged = new long[geo.nLayer() + 1];
+        for (TensorRef t : geo.tensors()) {
+            for (Placement.Part p : cfg.placement().parts(t)) {
+                if (cfg.isTop(p.tier())) {
+                    weights += p.bytes();
+                } else if (cfg.accessOf(p.tier(), p.access()) == dev.tierlab.emulator.access.AccessMode.STAGED) {
+                    staged[t.layer() >= 0 && t.layer() < geo.nLayer() ? t.layer() : geo.nLayer()] += p.bytes();
+                }
+            }
+        }
+        long kv = 0;
+        for (int l = 0; l < geo.nLayer(); l++) {
+            for (Placement.KvSpan s : cfg.placement().kvSpans(l, maxPositions)) {
+                if (cfg.isTop(s.tier())) {
+                    kv += (long) (s.to() - s.from()) * geo.kvBytesPerTokenPerLayer();
+                }
+            }
+        }
+        long cache = cfg.cache() != null && cfg.isTop(cfg.cache().tier()) ? cfg.cache().capacityBytes() : 0;
+        long staging = java.util.Arrays.stream(staged).max().orElse(0) * (cfg.prefetchDepth() + 1L);
+        long need = weights + kv + cache + staging;
+        if (need > capacity) {
+            boolean baseline = cfg.placement().weights().isEmpty() && cfg.placement().kv().isEmpty();
+            throw new SpecException("reference.capacity", ("%s holds %s on its top tier, but the %s placement keeps %s there (weights %s, "
+                    + "KV for %,d positions %s, cache %s, staging %s): place more on lower tiers, or set reference.capacity: 0 to set "
+                    + "capacity aside and say so in the scenario's header").formatted(cfg.reference().name(),
+                    dev.tierlab.emulator.units.Units.formatBytes(capacity), baseline ? "all-on-top baseline" : "point's",
+                    dev.tierlab.emulator.units.Units.formatBytes(need), dev.tierlab.emulator.units.Units.formatBytes(weights), maxPositions,
+                    dev.tierlab.emulator.units.Units.formatBytes(kv), dev.tierlab.emulator.units.Units.formatBytes(cache),
+                    dev.tierlab.emulator.units.Units.formatBytes(staging)));
+        }
+    }
 }

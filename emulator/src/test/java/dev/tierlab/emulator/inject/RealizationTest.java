@@ -67,11 +67,16 @@ class RealizationTest {
         double[][] d = {{100, 100}, {200, 300}};
         ReferenceTimeline.Result ref = result(emulated, base);
         Realization plain = Realization.of(ref, d);
-        // Decode steps: expected compute D x c_ref = 200 + 600; the host took 50 more after its one held layer.
-        long[][] host = {{1000, 2000}, {250, 600}, {250, 600}};
-        assertEquals(50, Realization.resumeOverheadNanos(host, plain.holdNanos(), ref, d), 1e-9);
+        // Decode steps: the paired baseline computed 230 + 610 (above D x c_ref = 200 + 600: per-layer
+        // medians undershoot, which is no cost of resuming); the emulated repeat took 50 more than that
+        // around its one held layer.
+        long[][] baseline = {{1000, 2000}, {230, 610}, {230, 610}};
+        long[][] host = {{1000, 2000}, {280, 610}, {270, 620}};
+        assertEquals(50, Realization.resumeOverheadNanos(host, plain.holdNanos(), ref.trace(), baseline), 1e-9);
+        assertEquals(0, Realization.resumeOverheadNanos(baseline, plain.holdNanos(), ref.trace(), host), 1e-9, "never negative");
         Realization corrected = Realization.of(ref, d, 50);
         assertArrayEquals(new long[] {750, 0}, corrected.holdNanos()[1], "800 of hold, 50 of them paid by resuming");
         assertArrayEquals(plain.modelledHostNanos(), corrected.modelledHostNanos(), 1e-9);
+        assertArrayEquals(new long[] {400, 0}, Realization.of(ref, d, 700).holdNanos()[1], "a correction takes at most half a hold");
     }
 }

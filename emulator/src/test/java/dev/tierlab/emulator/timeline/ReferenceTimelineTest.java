@@ -169,4 +169,26 @@ class ReferenceTimelineTest {
         ReferenceTimeline.checkRequestBudget(onTier(small.withName("low"), 0, null), geometry(), 1, 1, 10_000_000);
         assertEquals("tiers.low.granularity", e.field());
     }
+
+    @Test
+    void aTopTierThatCannotHoldWhatThePlacementKeepsThereIsRefused() {
+        // The geometry: 4 blocks of 35.7 MB and two 69.6 MB tables, 282 MB in all; a 200 MB top tier.
+        ReferenceSystem small = H200.withTop(H200.topReadBytesPerSecond(), H200.topWriteBytesPerSecond(), 200_000_000L);
+        TierSpec flash = TierPresets.byName("hbf").orElseThrow();
+        TimelineConfig direct = new TimelineConfig(small, onTier(flash, 0, AccessMode.DIRECT).tiers(),
+                onTier(flash, 0, AccessMode.DIRECT).placement(), null, 0, null, 42);
+        ReferenceTimeline.checkCapacity(direct, geometry(), 4096);
+        SpecException base = assertThrows(SpecException.class,
+                () -> ReferenceTimeline.checkCapacity(TimelineConfig.allOnTop(small, direct.tiers()), geometry(), 4096));
+        assertEquals("reference.capacity", base.field());
+        assertTrue(base.getMessage().contains("all-on-top baseline"), base.getMessage());
+        assertTrue(base.getMessage().contains("reference.capacity: 0"), base.getMessage());
+        // Staged one layer ahead: two layers' staging buffers (71 MB) on top of the 139 MB of tables and KV.
+        TimelineConfig staged = new TimelineConfig(small, direct.tiers(), onTier(flash, 1, AccessMode.STAGED).placement(), null, 1, null, 42);
+        SpecException s = assertThrows(SpecException.class, () -> ReferenceTimeline.checkCapacity(staged, geometry(), 4096));
+        assertTrue(s.getMessage().contains("point's placement"), s.getMessage());
+        // Capacity set aside: anything goes.
+        ReferenceSystem aside = H200.withTop(H200.topReadBytesPerSecond(), H200.topWriteBytesPerSecond(), 0);
+        ReferenceTimeline.checkCapacity(TimelineConfig.allOnTop(aside, direct.tiers()), geometry(), 4096);
+    }
 }

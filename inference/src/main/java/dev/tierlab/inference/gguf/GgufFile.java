@@ -63,6 +63,9 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, GgufTensorInfo> tensorsByName;
     private final int alignment;
     private final long dataOffset;
+    /** Where each metadata entry and tensor info starts in the file, for messages that point at a byte. */
+    private final Map<String, Long> keyPositions = new LinkedHashMap<>();
+    private final Map<String, Long> tensorInfoPositions = new LinkedHashMap<>();
 
     private GgufFile(Path path, Arena arena, MemorySegment mapping) {
         this.path = path;
@@ -97,20 +100,25 @@ public final class GgufFile implements AutoCloseable {
 
         Map<String, GgufValue> kv = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
+            long start = in.position;
             String key = in.string("metadata key #" + i, "metadata key #" + i);
             if (kv.containsKey(key)) {
-                throw new GgufFormatException(path, key, "metadata key %s appears twice".formatted(GgufFormatException.quote(key)),
-                        CORRUPT_FIX);
+                throw new GgufFormatException(path, key, "metadata key %s at byte %d appears twice (first at byte %d)"
+                        .formatted(GgufFormatException.quote(key), start, keyPositions.get(key)), CORRUPT_FIX);
             }
+            keyPositions.put(key, start);
             kv.put(key, in.value(key));
         }
         metadata = Collections.unmodifiableMap(kv);
 
-        alignment = readAlignment(path, kv.get("general.alignment"));
+        alignment = readAlignment(path, kv.get("general.alignment"), at("general.alignment"));
 
         List<GgufTensorInfo> infos = new ArrayList<>((int) tensorCount);
         for (long i = 0; i < tensorCount; i++) {
-            infos.add(in.tensorInfo(i));
+            long start = in.position;
+            GgufTensorInfo info = in.tensorInfo(i);
+            tensorInfoPositions.putIfAbsent(info.name(), start);
+            infos.add(info);
         }
         tensors = List.copyOf(infos);
         dataOffset = alignUp(in.position, alignment);
@@ -120,21 +128,22 @@ public final class GgufFile implements AutoCloseable {
         for (GgufTensorInfo t : tensors) {
             String name = GgufFormatException.quote(t.name());
             if (byName.put(t.name(), t) != null) {
-                throw new GgufFormatException(path, t.name(), "tensor %s appears twice".formatted(name), CORRUPT_FIX);
+                throw new GgufFormatException(path, t.name(), "tensor %s appears twice (first at byte %d)"
+                        .formatted(name, tensorInfoPositions.get(t.name())), CORRUPT_FIX);
             }
             long offset = t.offset();
             if (offset < 0) {
-                throw new GgufFormatException(path, t.name(), "tensor %s data offset %s is negative (past 2^63)"
-                        .formatted(name, Long.toUnsignedString(offset)), CORRUPT_FIX);
+                throw new GgufFormatException(path, t.name(), "tensor %s data offset %s is negative (past 2^63)%s"
+                        .formatted(name, Long.toUnsignedString(offset), at(t.name())), CORRUPT_FIX);
             }
             if (offset % alignment != 0) {
-                throw new GgufFormatException(path, t.name(), "tensor %s data offset %d is not aligned to %d (general.alignment)"
-                        .formatted(name, offset, alignment), CORRUPT_FIX);
+                throw new GgufFormatException(path, t.name(), "tensor %s data offset %d is not aligned to %d (general.alignment)%s"
+                        .formatted(name, offset, alignment, at(t.name())), CORRUPT_FIX);
             }
             long bytes = t.byteSize();
             if (offset > dataBytes) {
-                throw new GgufFormatException(path, t.name(), "tensor %s data offset %d is beyond the end of the data section (%d bytes from byte %d)"
-                        .formatted(name, offset, dataBytes, dataOffset), TRUNCATED_OR_CORRUPT_FIX);
+                throw new GgufFormatException(path, t.name(), "tensor %s data offset %d is beyond the end of the data section (%d bytes from byte %d)%s"
+                        .formatted(name, offset, dataBytes, dataOffset, at(t.name())), TRUNCATED_OR_CORRUPT_FIX);
             }
             if (bytes > dataBytes - offset) {
                 BigInteger end = BigInteger.valueOf(dataOffset).add(BigInteger.valueOf(offset)).add(BigInteger.valueOf(bytes));
@@ -148,25 +157,26 @@ public final class GgufFile implements AutoCloseable {
             GgufTensorInfo prev = byOffset.get(i - 1);
             GgufTensorInfo t = byOffset.get(i);
             if (t.offset() < prev.offset() + prev.byteSize()) {
-                throw new GgufFormatException(path, t.name(), "tensor %s data [%d, %d) overlaps tensor %s [%d, %d)"
+                throw new GgufFormatException(path, t.name(), "tensor %s data [%d, %d) overlaps tensor %s [%d, %d)%s"
                         .formatted(GgufFormatException.quote(t.name()), t.offset(), t.offset() + t.byteSize(),
-                                GgufFormatException.quote(prev.name()), prev.offset(), prev.offset() + prev.byteSize()), CORRUPT_FIX);
+                                GgufFormatException.quote(prev.name()), prev.offset(), prev.offset() + prev.byteSize(), at(t.name())),
+                        CORRUPT_FIX);
             }
         }
         tensorsByName = Collections.unmodifiableMap(byName);
     }
 
-    private static int readAlignment(Path path, GgufValue align) {
+    private static int readAlignment(Path path, GgufValue align, String at) {
         if (align == null) {
             return DEFAULT_ALIGNMENT;
         }
         if (align.type() != GgufValueType.UINT32) {
-            throw new GgufFormatException(path, "general.alignment", "general.alignment is %s, not a uint32"
-                    .formatted(describeType(align)), CORRUPT_FIX);
+            throw new GgufFormatException(path, "general.alignment", "general.alignment is %s, not a uint32%s"
+                    .formatted(describeType(align), at), CORRUPT_FIX);
         }
         long a = align.asLong();
         if (a <= 0 || a > (1 << 30) || Long.bitCount(a) != 1) {
-            throw new GgufFormatException(path, "general.alignment", "general.alignment %d is not a power of two (up to 2^30)".formatted(a),
+            throw new GgufFormatException(path, "general.alignment", "general.alignment %d is not a power of two (up to 2^30)%s".formatted(a, at),
                     CORRUPT_FIX);
         }
         return (int) a;
@@ -279,8 +289,24 @@ public final class GgufFile implements AutoCloseable {
     }
 
     GgufFormatException wrongType(String key, GgufValue v, String expected) {
-        return new GgufFormatException(path, key, "metadata %s is %s, expected %s".formatted(GgufFormatException.quote(key),
-                describeType(v), expected), CORRUPT_FIX);
+        return new GgufFormatException(path, key, "metadata %s is %s, expected %s%s".formatted(GgufFormatException.quote(key),
+                describeType(v), expected, at(key)), CORRUPT_FIX);
+    }
+
+    /**
+     * " (metadata at byte N)" or " (tensor info at byte N)" for a key or tensor the file declares,
+     * "" for one it does not (a missing key has no place in the file).
+     */
+    public String at(String field) {
+        if (field == null) {
+            return "";
+        }
+        Long k = keyPositions.get(field);
+        if (k != null) {
+            return " (metadata at byte " + k + ")";
+        }
+        Long t = tensorInfoPositions.get(field);
+        return t == null ? "" : " (tensor info at byte " + t + ")";
     }
 
     static String describeType(GgufValue v) {
@@ -358,7 +384,7 @@ public final class GgufFile implements AutoCloseable {
         String string(String field, String what) {
             long len = count(field, what + " length", 1);
             if (len > Integer.MAX_VALUE - 16) {
-                throw new GgufFormatException(path, field, "%s length %d is absurd (over 2 GiB)".formatted(what, len), CORRUPT_FIX);
+                throw new GgufFormatException(path, field, "%s length %d at byte %d is absurd (over 2 GiB)".formatted(what, len, position - 8), CORRUPT_FIX);
             }
             need(len, field, what);
             byte[] bytes = seg.asSlice(position, len).toArray(ValueLayout.JAVA_BYTE);
@@ -368,16 +394,18 @@ public final class GgufFile implements AutoCloseable {
 
         GgufValue value(String key) {
             String q = GgufFormatException.quote(key);
+            long typeAt = position;
             int typeId = i32(key, "type of " + q);
             GgufValueType type = GgufValueType.byId(typeId).orElseThrow(() -> new GgufFormatException(path, key,
-                    "metadata %s has unknown value type %d".formatted(q, typeId), CORRUPT_FIX));
+                    "metadata %s has unknown value type %d at byte %d".formatted(q, typeId, typeAt), CORRUPT_FIX));
             if (type != GgufValueType.ARRAY) {
                 return GgufValue.of(type, scalar(type, key, q));
             }
+            long elemAt = position;
             int elemId = i32(key, "array type of " + q);
             GgufValueType elem = GgufValueType.byId(elemId).filter(t -> t != GgufValueType.ARRAY)
                     .orElseThrow(() -> new GgufFormatException(path, key,
-                            "metadata %s has unsupported array element type %d".formatted(q, elemId), CORRUPT_FIX));
+                            "metadata %s has unsupported array element type %d at byte %d".formatted(q, elemId, elemAt), CORRUPT_FIX));
             long n = count(key, "array length of " + q, elem == GgufValueType.STRING ? 8 : elem.fixedSize());
             List<Object> values = new ArrayList<>((int) n);
             for (long i = 0; i < n; i++) {
@@ -411,40 +439,42 @@ public final class GgufFile implements AutoCloseable {
 
         GgufTensorInfo tensorInfo(long index) {
             String field = "tensor #" + index;
+            long start = position;
             String name = string(field, "name of tensor #" + index);
+            String at = " (tensor info at byte " + start + ")";
             String q = GgufFormatException.quote(name);
             int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
             if (nameBytes >= MAX_TENSOR_NAME_BYTES) {
-                throw new GgufFormatException(path, name, "tensor #%d name %s is %d bytes; llama.cpp allows at most %d"
-                        .formatted(index, q, nameBytes, MAX_TENSOR_NAME_BYTES - 1), CORRUPT_FIX);
+                throw new GgufFormatException(path, name, "tensor #%d name %s is %d bytes; llama.cpp allows at most %d%s"
+                        .formatted(index, q, nameBytes, MAX_TENSOR_NAME_BYTES - 1, at), CORRUPT_FIX);
             }
             int nDims = i32(name, "dimension count of tensor " + q);
             if (nDims < 1 || nDims > 4) {
-                throw new GgufFormatException(path, name, "tensor %s has %d dimensions (1..4 allowed)".formatted(q, nDims), CORRUPT_FIX);
+                throw new GgufFormatException(path, name, "tensor %s has %d dimensions (1..4 allowed)%s".formatted(q, nDims, at), CORRUPT_FIX);
             }
             long[] dims = new long[nDims];
             for (int d = 0; d < nDims; d++) {
                 dims[d] = i64(name, "dimension of tensor " + q);
                 if (dims[d] <= 0) {
-                    throw new GgufFormatException(path, name, "tensor %s has dimension %d = %d (must be positive)"
-                            .formatted(q, d, dims[d]), CORRUPT_FIX);
+                    throw new GgufFormatException(path, name, "tensor %s has dimension %d = %d (must be positive)%s"
+                            .formatted(q, d, dims[d], at), CORRUPT_FIX);
                 }
             }
             int typeId = i32(name, "type of tensor " + q);
             GgmlType type = GgmlType.byId(typeId).orElseThrow(() -> new GgufFormatException(path, name,
-                    "tensor %s has unknown ggml type %d (tierlab knows: %s)".formatted(q, typeId, knownTypes()),
+                    "tensor %s has unknown ggml type %d%s (tierlab knows: %s)".formatted(q, typeId, at, knownTypes()),
                     "re-quantize the model with a type llama.cpp b" + LLAMA_CPP_BUILD + " supports"));
             long offset = i64(name, "data offset of tensor " + q);
             if (dims[0] % type.blockSize() != 0) {
-                throw new GgufFormatException(path, name, "tensor %s row of %d elements is not a multiple of %s's block size %d"
-                        .formatted(q, dims[0], type.ggmlName(), type.blockSize()), CORRUPT_FIX);
+                throw new GgufFormatException(path, name, "tensor %s row of %d elements is not a multiple of %s's block size %d%s"
+                        .formatted(q, dims[0], type.ggmlName(), type.blockSize(), at), CORRUPT_FIX);
             }
             GgufTensorInfo info = new GgufTensorInfo(name, dims, type, offset);
             try {
                 info.byteSize();
             } catch (ArithmeticException e) {
-                throw new GgufFormatException(path, name, "tensor %s dimensions %s overflow: its size does not fit in 64 bits"
-                        .formatted(q, Arrays.toString(dims)), CORRUPT_FIX);
+                throw new GgufFormatException(path, name, "tensor %s dimensions %s overflow: its size does not fit in 64 bits%s"
+                        .formatted(q, Arrays.toString(dims), at), CORRUPT_FIX);
             }
             return info;
         }

@@ -45,8 +45,8 @@ public final class GgufModelValidator {
     private static String architecture(GgufFile f) {
         String a = f.requireString("general.architecture");
         if (a.isBlank() || !a.matches("[A-Za-z0-9_.-]{1,64}")) {
-            throw new GgufFormatException(f.path(), "general.architecture", "general.architecture %s is not an architecture name"
-                    .formatted(GgufFormatException.quote(a)), RECONVERT);
+            throw new GgufFormatException(f.path(), "general.architecture", "general.architecture %s is not an architecture name%s"
+                    .formatted(GgufFormatException.quote(a), f.at("general.architecture")), RECONVERT);
         }
         return a;
     }
@@ -267,6 +267,6 @@ public final class GgufModelValidator {
     }
 
     private GgufFormatException bad(String field, String problem, String fix) {
-        return new GgufFormatException(path, field, problem, fix);
+        return new GgufFormatException(path, field, problem + f.at(field), fix);
     }
 }
