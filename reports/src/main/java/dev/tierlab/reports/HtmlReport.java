@@ -46,6 +46,7 @@ final class HtmlReport {
         h.append("<p class=\"question\"><b>Question.</b> ").append(esc(c.headline().question()
                 .orElse("(the scenario states no question: add a leading comment or a question: key to scenario.yaml)"))).append("</p>");
         h.append("<p class=\"answer\"><b>Answer.</b> ").append(esc(c.headline().answer())).append("</p>");
+        ModelLine.of(data).ifPresent(m -> h.append("<p class=\"model\"><b>Model.</b> ").append(esc(m)).append("</p>"));
 
         noiseFloor(h, c);
         points(h, c);

@@ -22,6 +22,7 @@ final class MarkdownReport {
         sb.append("**Question.** ").append(c.headline().question()
                 .orElse("(the scenario states no question: add a leading comment or a question: key to scenario.yaml)")).append("\n\n");
         sb.append("**Answer.** ").append(c.headline().answer()).append("\n\n");
+        ModelLine.of(c.data()).ifPresent(m -> sb.append("**Model.** ").append(m).append("\n\n"));
 
         NoiseFloor n = c.noise();
         sb.append("## Noise floor\n\n");

@@ -77,6 +77,14 @@ public record PointData(String pointId, int pointIndex, Map<String, String> axes
             if (!first.v2() && !v1BaselinePoint) {
                 base = v1Baselines.getOrDefault(first.workloadKey(), List.of());
             }
+            if (first.v2() && base.isEmpty() && !em.isEmpty() && em.stream().allMatch(r -> r.mode().equals("trace"))) {
+                // Trace mode: every point is evaluated on the traces of its workload's baseline repeats
+                // (point_id <workload>/baseline); pair k of a point is traced repeat k.
+                List<String> traced = byPoint.keySet().stream().filter(id -> id.startsWith(first.workloadKey() + "/baseline")).toList();
+                if (traced.size() == 1) {
+                    base = byPoint.get(traced.getFirst()).stream().filter(r -> r.role() == Role.BASELINE).toList();
+                }
+            }
             List<Pair> pairs = new ArrayList<>();
             if (first.v2()) {
                 Map<Integer, ResultRecord> b = new TreeMap<>();

@@ -54,6 +54,10 @@ final class ModelCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "42", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--router-zipf", paramLabel = "S",
+                description = "Mixture-of-experts presets: Zipf exponent of expert popularity per layer, 0 (uniform) to 4 (default: the preset's).")
+        Double routerZipf;
+
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "GGUF file to write.")
         Path output;
 
@@ -68,6 +72,15 @@ final class ModelCommand implements Runnable {
                     throw new UserError("--layers: %d is outside 1..%d for preset %s".formatted(layers, p.nLayer(), p.name()));
                 }
                 p = p.withLayers(layers);
+            }
+            if (routerZipf != null) {
+                if (!p.isMoe()) {
+                    throw new UserError("--router-zipf: preset %s has no experts; use a mixture-of-experts preset".formatted(p.name()));
+                }
+                if (!(routerZipf >= 0 && routerZipf <= 4)) {
+                    throw new UserError("--router-zipf: %s is outside 0..4".formatted(routerZipf));
+                }
+                p = p.withRouterZipf(routerZipf);
             }
             PrintWriter err = spec.commandLine().getErr();
             ProgressLine progress = new ProgressLine(err, "synth " + p.name() + " " + mix.label());
@@ -109,6 +122,11 @@ final class ModelCommand implements Runnable {
             out.printf("name            %s%n", m.name());
             out.printf("architecture    %s%n", m.architecture());
             out.printf("params          %s (%,d)%n", Units.count(m.params()), m.params());
+            if (m.isMoe()) {
+                out.printf("active params   %s (%,d) per token%n", Units.count(m.activeParams()), m.activeParams());
+                out.printf("experts         %d, %d used per token%n", m.nExpert(), m.nExpertUsed());
+                out.printf("routing         %s%n", m.routing());
+            }
             out.printf("weights         %s, mostly %s (%.2f bits/weight)%n", Units.bytes(m.tensorBytes()), m.fileType(),
                     8.0 * m.tensorBytes() / m.params());
             out.printf("layers          %d%n", m.nLayer());

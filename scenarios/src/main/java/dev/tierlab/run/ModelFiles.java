@@ -35,6 +35,9 @@ public final class ModelFiles {
         if (ref.layers() != null) {
             p = p.withLayers(ref.layers());
         }
+        if (ref.routerZipf() != null) {
+            p = p.withRouterZipf(ref.routerZipf());
+        }
         QuantMix mix = QuantMix.byName(ref.quant()).orElseThrow();
         if (!Files.exists(file)) {
             SyntheticModel.write(p, mix, SyntheticModel.DEFAULT_SEED, file, progress);

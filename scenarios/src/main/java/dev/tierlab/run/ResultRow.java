@@ -7,6 +7,7 @@ import dev.tierlab.inference.bench.BenchSample;
 import dev.tierlab.inference.bench.BenchTest;
 import dev.tierlab.reports.stats.SampleStats;
 import dev.tierlab.scenario.SweepPlanner;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,12 +99,38 @@ public final class ResultRow {
         row.put("ref_step_ms", decodeMs.length > 0 ? roundFine(SampleStats.median(decodeMs)) : null);
         row.put("ref_itl_ms", percentiles(decodeMs, ResultRow::roundFine));
         row.put("ref_decode_ms", Arrays.stream(decodeMs).mapToObj(v -> roundFine(v)).toList());
+        if (ref.experts() != null) {
+            row.put("moe", expertColumns(ref.experts()));
+        }
         if (base != null) {
             double baseDecode = base.totalNanos(true);
             double basePrefill = base.totalNanos(false);
             row.put("ref_tg_ratio", decodeNs > 0 ? round(baseDecode / decodeNs) : null);
             row.put("ref_pp_ratio", prefillNs > 0 ? round(basePrefill / prefillNs) : null);
         }
+    }
+
+    /**
+     * Mixture-of-experts figures: the routing histogram (per block, per expert: decode tokens and prefill
+     * steps that routed to it), and the expert cache's overall and per-expert hit rates (null where an
+     * expert was never looked up).
+     */
+    static Map<String, Object> expertColumns(ReferenceTimeline.ExpertStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("routing_histogram", Arrays.stream(s.routed()).map(r -> Arrays.stream(r).boxed().toList()).toList());
+        double rate = s.cacheHitRate();
+        m.put("expert_cache_hit_rate", Double.isNaN(rate) ? null : round(rate));
+        List<List<Double>> perExpert = new ArrayList<>();
+        for (int l = 0; l < s.cacheLookups().length; l++) {
+            List<Double> row = new ArrayList<>();
+            for (int e = 0; e < s.cacheLookups()[l].length; e++) {
+                long n = s.cacheLookups()[l][e];
+                row.add(n == 0 ? null : round(s.cacheHits()[l][e] / (double) n));
+            }
+            perExpert.add(row);
+        }
+        m.put("expert_hit_rates", perExpert);
+        return m;
     }
 
     /** Per lower tier: traffic, reference stall, and device latency, queueing and transfer kept apart. */

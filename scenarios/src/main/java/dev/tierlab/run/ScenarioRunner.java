@@ -240,6 +240,12 @@ public final class ScenarioRunner {
             model.put("params", loaded.parameterCount());
             model.put("bytes", loaded.sizeBytes());
             model.put("file", modelFile.toString());
+            if (loaded.info().isMoe()) {
+                model.put("active_params", loaded.info().activeParams());
+                model.put("experts", loaded.info().nExpert());
+                model.put("experts_used", loaded.info().nExpertUsed());
+                model.put("routing", loaded.info().routing());
+            }
             Map<String, List<SweepPlanner.Point>> byWorkload = new LinkedHashMap<>();
             points.forEach(p -> byWorkload.computeIfAbsent(workloadKey(p), k -> new ArrayList<>()).add(p));
             for (List<SweepPlanner.Point> group : byWorkload.values()) {
@@ -613,7 +619,7 @@ public final class ScenarioRunner {
      */
     private static ReferenceTimeline.Result recordBaseline(Baselines b, TimelineHook hook, BenchSample s, TimelineConfig tc,
             ModelGeometry geo) {
-        b.trace = new Trace(hook.tokens(), hook.past());
+        b.trace = new Trace(hook.tokens(), hook.past(), hook.expertMasks());
         b.hostNanos = hostLayerNanos(hook, s, b.trace);
         ReferenceTimeline.Result base = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, b.trace,
                 hostCompute(tc.reference(), b), false);

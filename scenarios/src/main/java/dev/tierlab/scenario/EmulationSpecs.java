@@ -10,6 +10,7 @@ import dev.tierlab.emulator.reference.ReferenceSystem;
 import dev.tierlab.emulator.timeline.TimelineConfig;
 import dev.tierlab.emulator.placement.KvRule;
 import dev.tierlab.emulator.placement.Placement;
+import dev.tierlab.emulator.placement.ExpertSelector;
 import dev.tierlab.emulator.placement.WeightRule;
 import dev.tierlab.emulator.tier.Bandwidth;
 import dev.tierlab.emulator.tier.TierClass;
@@ -43,7 +44,7 @@ public final class EmulationSpecs {
     static final Set<String> KEYS = Set.of("tiers", "placement", "prefetch", "cache", "seed", "reference", "access");
     /** Deeper than this is a typo: the deepest real models have a few hundred layers. */
     static final int MAX_PREFETCH_LAYERS = 1024;
-    static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access");
+    static final Set<String> WEIGHT_KEYS = Set.of("tier", "match", "layers", "class", "fraction", "access", "experts");
     static final Set<String> REFERENCE_KEYS = Set.of("preset", "name", "bandwidth", "write_bandwidth", "capacity", "flops", "dtypes");
     static final Set<String> KV_KEYS = Set.of("tier", "layers", "recent", "access");
     static final Set<String> PLACEMENT_KEYS = Set.of("default", "weights", "kv");
@@ -108,11 +109,19 @@ public final class EmulationSpecs {
             if (!tiers.get(cacheTier).isNative()) {
                 throw new SpecException("cache.tier", "'%s' is a lower tier; the weight cache lives on the top tier (e.g. hbm)".formatted(cacheTier));
             }
-            long capacityBytes = Units.bytes("cache.capacity", String.valueOf(c.get("capacity")));
-            if (capacityBytes <= 0) {
-                throw new SpecException("cache.capacity", "must be positive, got '%s'; write e.g. 40GiB".formatted(c.get("capacity")));
+            String capacity = String.valueOf(c.get("capacity")).trim();
+            if (capacity.endsWith("experts") || capacity.endsWith("expert")) {
+                // "0 experts" is an expert cache that holds nothing: the without-cache side of a sweep.
+                String n = capacity.replaceAll("experts?$", "").trim();
+                cache = n.equals("0") ? WeightCache.ofExperts(cacheTier, 0) : WeightCache.ofExperts(cacheTier, expertCount("cache.capacity", n, 1 << 20));
+            } else {
+                long capacityBytes = Units.bytes("cache.capacity", capacity);
+                if (capacityBytes <= 0) {
+                    throw new SpecException("cache.capacity", "must be positive, got '%s'; write e.g. 40GiB (or 0 experts for an expert cache that holds nothing)"
+                            .formatted(c.get("capacity")));
+                }
+                cache = new WeightCache(cacheTier, capacityBytes);
             }
-            cache = new WeightCache(cacheTier, capacityBytes);
         }
         return new Emulator.Config(tiers, placement, cache, prefetch, seed, baseBytesPerSecond);
     }
@@ -290,8 +299,71 @@ public final class EmulationSpecs {
                 throw new SpecException(f + ".fraction", "must be in (0, 1], got " + s);
             }
         }
+        ExpertSelector experts = r.containsKey("experts") ? experts(f + ".experts", r.get("experts")) : null;
         return new WeightRule(tier(f, r), r.containsKey("match") ? String.valueOf(r.get("match")) : null,
-                layers == null ? null : layers[0], layers == null ? null : layers[1], cls, fraction, access(f + ".access", r.get("access")));
+                layers == null ? null : layers[0], layers == null ? null : layers[1], cls, fraction, access(f + ".access", r.get("access")),
+                experts);
+    }
+
+    private static int expertCount(String f, String s) {
+        return expertCount(f, s, 64);
+    }
+
+    private static int expertCount(String f, String s, int max) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new SpecException(f, "'%s' is not an expert count in 1..%d; write e.g. 16 experts".formatted(s, max));
+    }
+
+    /** "hot 8" or {hot: 8}: the 8 most used experts per block; "0-7" or [0, 3, 9]: expert indices. */
+    static ExpertSelector experts(String f, Object v) {
+        if (v instanceof Map<?, ?> m) {
+            if (m.size() != 1 || !m.containsKey("hot")) {
+                throw new SpecException(f, "expected {hot: N}, \"hot N\", a range \"0-7\" or a list [0, 3]");
+            }
+            return ExpertSelector.hottest(expertCount(f + ".hot", String.valueOf(m.get("hot")).trim()));
+        }
+        if (v instanceof List<?> l) {
+            long mask = 0;
+            for (Object o : l) {
+                int e;
+                try {
+                    e = Integer.parseInt(String.valueOf(o).trim());
+                } catch (NumberFormatException ex) {
+                    e = -1;
+                }
+                if (e < 0 || e > 63) {
+                    throw new SpecException(f, "'%s' is not an expert index in 0..63".formatted(o));
+                }
+                mask |= 1L << e;
+            }
+            if (mask == 0) {
+                throw new SpecException(f, "an empty list selects no expert; give indices like [0, 3] or hot N");
+            }
+            return new ExpertSelector(mask, 0);
+        }
+        String s = String.valueOf(v).trim();
+        if (s.startsWith("hot")) {
+            return ExpertSelector.hottest(expertCount(f, s.substring(3).trim()));
+        }
+        int[] r;
+        try {
+            int dash = s.indexOf('-');
+            r = dash > 0 ? new int[] {Integer.parseInt(s.substring(0, dash).trim()), Integer.parseInt(s.substring(dash + 1).trim())}
+                    : new int[] {Integer.parseInt(s), Integer.parseInt(s)};
+        } catch (NumberFormatException e) {
+            throw new SpecException(f, "'%s' is not an expert selection; write hot 8, 0-7 or [0, 3]".formatted(s));
+        }
+        if (r[0] < 0 || r[1] > 63 || r[1] < r[0]) {
+            throw new SpecException(f, "'%s' is not an expert range within 0..63".formatted(s));
+        }
+        return ExpertSelector.range(r[0], r[1]);
     }
 
     private static String tier(String f, Map<String, Object> r) {

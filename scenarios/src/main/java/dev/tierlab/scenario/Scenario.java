@@ -33,11 +33,19 @@ public record Scenario(
         int maxRepeats,
         String question) {
 
-    /** A synthesized preset (with quant mix and optional layer cut) or a GGUF file. */
-    public record ModelRef(String preset, String quant, Integer layers, Path path) {
+    /**
+     * A synthesized preset (with quant mix, optional layer cut and, for mixture-of-experts presets, an
+     * optional router skew) or a GGUF file.
+     */
+    public record ModelRef(String preset, String quant, Integer layers, Path path, Double routerZipf) {
+        public ModelRef(String preset, String quant, Integer layers, Path path) {
+            this(preset, quant, layers, path, null);
+        }
+
         public String label() {
             return path != null ? path.getFileName().toString()
-                    : preset + "-" + quant + (layers != null ? "-l" + layers : "");
+                    : preset + "-" + quant + (layers != null ? "-l" + layers : "")
+                    + (routerZipf != null ? "-z%.2f".formatted(routerZipf) : "");
         }
     }
 

@@ -24,7 +24,7 @@ public final class ScenarioLoader {
     /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
     static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
             "kv_type", "context", "mode");
-    static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path");
+    static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path", "router_zipf");
     static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
 
     static final int MAX_THREADS = 512;
@@ -234,7 +234,21 @@ public final class ScenarioLoader {
         if (layers != null && layers > p.nLayer()) {
             throw new SpecException("model.layers", "%d is more than the %d layers of %s".formatted(layers, p.nLayer(), preset));
         }
-        return new Scenario.ModelRef(preset, quant, layers, null);
+        Double zipf = null;
+        if (m.containsKey("router_zipf")) {
+            if (!p.isMoe()) {
+                throw new SpecException("model.router_zipf", "preset %s has no experts; router_zipf needs a mixture-of-experts preset".formatted(preset));
+            }
+            try {
+                zipf = Double.parseDouble(String.valueOf(m.get("router_zipf")).trim());
+            } catch (NumberFormatException e) {
+                throw new SpecException("model.router_zipf", "'%s' is not a number; write e.g. 1.0".formatted(m.get("router_zipf")));
+            }
+            if (!(zipf >= 0 && zipf <= 4)) {
+                throw new SpecException("model.router_zipf", "must be in [0, 4] (0: uniform routing), got " + zipf);
+            }
+        }
+        return new Scenario.ModelRef(preset, quant, layers, null, zipf);
     }
 
     private static Scenario.Workload workload(Object block) {

@@ -30,11 +30,23 @@ public record Placement(List<WeightRule> weights, List<KvRule> kv, String defaul
 
     /** Bytes of one tensor per (tier, access), in rule order. */
     public List<Part> parts(TensorRef t) {
+        return parts(t, -1, 0);
+    }
+
+    /**
+     * Bytes of expert {@code expert}'s slab {@code slab} of a routed tensor per (tier, access): rules with
+     * an expert selector take it only if they select it, given its popularity rank {@code rank} in the
+     * block (0: the most used). With {@code expert} -1, rules with a selector take nothing.
+     */
+    public List<Part> parts(TensorRef t, int expert, int rank) {
         List<Part> parts = new ArrayList<>();
         long left = t.bytes();
         for (WeightRule r : weights) {
             if (left == 0) {
                 break;
+            }
+            if (r.experts() != null && (expert < 0 || !r.experts().contains(expert, rank))) {
+                continue;
             }
             if (r.matches(t)) {
                 long take = r.fraction() >= 1 ? left : Math.round(left * r.fraction());

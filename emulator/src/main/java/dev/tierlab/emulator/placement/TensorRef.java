@@ -13,6 +13,11 @@ public record TensorRef(String name, int layer, String tensorClass, long bytes, 
         this(name, layer, tensorClass, bytes, rowBytes, 0, "f32");
     }
 
+    /** GGUF's routed expert tensors (ffn_gate_exps, ffn_up_exps, ffn_down_exps): one slab per expert. */
+    public boolean isRoutedExperts() {
+        return layer >= 0 && name.contains("_exps.");
+    }
+
     /** Whether a step multiplies by this tensor (not a row lookup, not a 1-D norm or bias). */
     public boolean isMatrix() {
         return rowBytes == 0 && elements > 0;

@@ -10,13 +10,19 @@ import java.nio.file.PathMatcher;
  * ({@code blk.*.ffn_*}), an inclusive layer range, a tensor class. {@code fraction} takes that share
  * of each matching tensor's bytes not yet placed (FlexGen-style percentages); the rest falls to
  * later rules, then to the default tier. {@code access} is how the reference uses those bytes (null: the
- * scenario's or the tier's default).
+ * scenario's or the tier's default). {@code experts} (null: all) restricts the rule to some routed experts
+ * of mixture-of-experts blocks; such a rule takes no other tensor.
  */
 public record WeightRule(String tier, String nameGlob, Integer layerFrom, Integer layerTo, String tensorClass, double fraction,
-        AccessMode access) {
+        AccessMode access, ExpertSelector experts) {
 
     public WeightRule(String tier, String nameGlob, Integer layerFrom, Integer layerTo, String tensorClass, double fraction) {
-        this(tier, nameGlob, layerFrom, layerTo, tensorClass, fraction, null);
+        this(tier, nameGlob, layerFrom, layerTo, tensorClass, fraction, null, null);
+    }
+
+    public WeightRule(String tier, String nameGlob, Integer layerFrom, Integer layerTo, String tensorClass, double fraction,
+            AccessMode access) {
+        this(tier, nameGlob, layerFrom, layerTo, tensorClass, fraction, access, null);
     }
 
     public WeightRule {
@@ -30,6 +36,9 @@ public record WeightRule(String tier, String nameGlob, Integer layerFrom, Intege
     }
 
     public boolean matches(TensorRef t) {
+        if (experts != null && !t.isRoutedExperts()) {
+            return false;
+        }
         if (nameGlob != null && !glob(nameGlob).matches(Path.of(t.name()))) {
             return false;
         }

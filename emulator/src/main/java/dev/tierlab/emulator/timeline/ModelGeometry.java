@@ -9,14 +9,33 @@ import java.util.List;
  * attention products.
  *
  * @param kvBytesPerTokenPerLayer K and V bytes one token adds to one layer's cache
+ * @param nExpert routed experts per block (0: a dense model); a routed tensor ({@link #isRoutedExperts})
+ *                holds one equal slab per expert
+ * @param nExpertUsed experts each token's router picks
  */
-public record ModelGeometry(List<TensorRef> tensors, int nLayer, int nHead, int headDim, long kvBytesPerTokenPerLayer) {
+public record ModelGeometry(List<TensorRef> tensors, int nLayer, int nHead, int headDim, long kvBytesPerTokenPerLayer, int nExpert,
+        int nExpertUsed) {
 
     public ModelGeometry {
         tensors = List.copyOf(tensors);
         if (nLayer <= 0) {
             throw new IllegalArgumentException("nLayer must be >= 1, got " + nLayer);
         }
+        if (nExpert < 0 || nExpert > 64) {
+            throw new IllegalArgumentException("nExpert must be in [0, 64], got " + nExpert);
+        }
+        if (nExpert > 0 && (nExpertUsed < 1 || nExpertUsed > nExpert)) {
+            throw new IllegalArgumentException("nExpertUsed must be in [1, nExpert], got " + nExpertUsed);
+        }
+    }
+
+    public ModelGeometry(List<TensorRef> tensors, int nLayer, int nHead, int headDim, long kvBytesPerTokenPerLayer) {
+        this(tensors, nLayer, nHead, headDim, kvBytesPerTokenPerLayer, 0, 0);
+    }
+
+    /** GGUF's routed expert tensors (ffn_gate_exps, ffn_up_exps, ffn_down_exps): read only for routed experts. */
+    public static boolean isRoutedExperts(String tensorName) {
+        return tensorName.contains("_exps.");
     }
 
     /** Layer indices per step: the blocks, then the pseudo-layer of everything outside them. */

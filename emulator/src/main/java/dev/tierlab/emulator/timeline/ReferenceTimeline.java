@@ -58,7 +58,11 @@ public final class ReferenceTimeline {
      *                         the same step costs the reference with no lower tier (the baseline)
      */
     public record Result(Trace trace, double[] stepNanos, double[][] layerNanos, double[][] baseComputeNanos,
-            Map<String, TierStats> tiers) {
+            Map<String, TierStats> tiers, ExpertStats experts) {
+
+        public Result(Trace trace, double[] stepNanos, double[][] layerNanos, double[][] baseComputeNanos, Map<String, TierStats> tiers) {
+            this(trace, stepNanos, layerNanos, baseComputeNanos, tiers, null);
+        }
 
         public double totalNanos(boolean decode) {
             double s = 0;
@@ -83,6 +87,31 @@ public final class ReferenceTimeline {
             }
             return s;
         }
+    }
+
+    /**
+     * Mixture-of-experts figures over a timeline, per block and expert: how many steps routed to the
+     * expert (decode: tokens; prefill: steps whose union held it), and the top-tier cache's lookups and
+     * hits for its slabs that live on lower tiers.
+     */
+    public record ExpertStats(long[][] routed, long[][] cacheLookups, long[][] cacheHits) {
+
+        /** Hits over lookups of all experts, or NaN with no lookups. */
+        public double cacheHitRate() {
+            long l = 0;
+            long h = 0;
+            for (int i = 0; i < cacheLookups.length; i++) {
+                for (int e = 0; e < cacheLookups[i].length; e++) {
+                    l += cacheLookups[i][e];
+                    h += cacheHits[i][e];
+                }
+            }
+            return l == 0 ? Double.NaN : h / (double) l;
+        }
+    }
+
+    /** A routed tensor of a block: per expert, the placement of its slab. */
+    private record RoutedTensor(TensorRef ref, List<List<WeightPart>> perExpert) {
     }
 
     /** A layer's work in one step: compute and the transfers on each lower tier. */
@@ -122,15 +151,43 @@ public final class ReferenceTimeline {
         for (int i = 0; i < li; i++) {
             parts.add(new ArrayList<>());
         }
+        int nExpert = geo.nExpert();
+        int[][] expertRank = nExpert > 0 ? expertRanks(trace, n, nExpert) : null;
+        List<List<RoutedTensor>> routedParts = new ArrayList<>();
+        for (int i = 0; i < li; i++) {
+            routedParts.add(new ArrayList<>());
+        }
         for (TensorRef t : geo.tensors()) {
             int at = t.accessIndex(n) == n || t.layer() < 0 ? n : t.accessIndex(n);
-            for (Placement.Part p : cfg.placement().parts(t)) {
-                long rowBytes = t.rowBytes() > 0 ? Math.round((double) t.rowBytes() * p.bytes() / t.bytes()) : 0;
-                AccessMode access = cfg.isTop(p.tier()) ? AccessMode.DIRECT : cfg.accessOf(p.tier(), p.access());
-                parts.get(at).add(new WeightPart(t.name() + "@" + p.tier() + (rowBytes > 0 ? "#rows" : ""),
-                        cfg.isTop(p.tier()) ? -1 : index.get(p.tier()), access, p.bytes(), rowBytes));
+            boolean routed = nExpert > 0 && t.isRoutedExperts() && at < n;
+            if (routed) {
+                // Each expert's slab is placed on its own: rules may pick experts by index or by hotness.
+                TensorRef slab = new TensorRef(t.name(), t.layer(), t.tensorClass(), t.bytes() / nExpert, 0, t.elements() / nExpert,
+                        t.ggmlType());
+                List<List<WeightPart>> perExpert = new ArrayList<>();
+                for (int e = 0; e < nExpert; e++) {
+                    List<WeightPart> ps = new ArrayList<>();
+                    for (Placement.Part p : cfg.placement().parts(slab, e, expertRank[at][e])) {
+                        AccessMode access = cfg.isTop(p.tier()) ? AccessMode.DIRECT : cfg.accessOf(p.tier(), p.access());
+                        ps.add(new WeightPart(t.name() + "@" + p.tier() + "#e" + e, cfg.isTop(p.tier()) ? -1 : index.get(p.tier()),
+                                access, p.bytes(), 0));
+                    }
+                    perExpert.add(ps);
+                }
+                routedParts.get(at).add(new RoutedTensor(t, perExpert));
+            } else {
+                for (Placement.Part p : cfg.placement().parts(t)) {
+                    long rowBytes = t.rowBytes() > 0 ? Math.round((double) t.rowBytes() * p.bytes() / t.bytes()) : 0;
+                    AccessMode access = cfg.isTop(p.tier()) ? AccessMode.DIRECT : cfg.accessOf(p.tier(), p.access());
+                    parts.get(at).add(new WeightPart(t.name() + "@" + p.tier() + (rowBytes > 0 ? "#rows" : ""),
+                            cfg.isTop(p.tier()) ? -1 : index.get(p.tier()), access, p.bytes(), rowBytes));
+                }
             }
-            if (t.isMatrix()) {
+            if (routed && t.isMatrix()) {
+                // Each token multiplies by its nExpertUsed experts' slabs only.
+                int d = ref.isHost() ? 0 : ref.dtypeOf(t.ggmlType()).ordinal();
+                flopsPerToken[at][d] += 2.0 * t.elements() / geo.nExpert() * geo.nExpertUsed();
+            } else if (t.isMatrix()) {
                 int d = ref.isHost() ? 0 : ref.dtypeOf(t.ggmlType()).ordinal();
                 // Only the last token's logits are computed in a step (llama.cpp skips the rest before the head).
                 if (at == n) {
@@ -144,6 +201,9 @@ public final class ReferenceTimeline {
         int total = steps * li;
         LayerPlan[] plans = new LayerPlan[total];
         var cache = cfg.cache();
+        long[][] routedCount = new long[n][Math.max(nExpert, 0)];
+        long[][] cacheLookups = new long[n][Math.max(nExpert, 0)];
+        long[][] cacheHits = new long[n][Math.max(nExpert, 0)];
         for (int k = 0; k < steps; k++) {
             int nTok = trace.nTokens()[k];
             int nPast = trace.nPast()[k];
@@ -180,6 +240,41 @@ public final class ReferenceTimeline {
                         lp.stagedBytes += bytes;
                     } else {
                         lp.direct.merge(w.tier(), bytes, Long::sum);
+                    }
+                }
+                // Routed experts: only the slabs of experts that some token of this step picked (the union in
+                // prefill; every expert when the trace has no routing), each slab its own cache entry.
+                if (!routedParts.get(l).isEmpty()) {
+                    long mask = trace.hasRouting() ? trace.experts()[k][l] : (nExpert == 64 ? -1L : (1L << nExpert) - 1);
+                    for (long m = mask; m != 0; m &= m - 1) {
+                        routedCount[l][Long.numberOfTrailingZeros(m)]++;
+                    }
+                    for (RoutedTensor rt : routedParts.get(l)) {
+                        for (long m = mask; m != 0; m &= m - 1) {
+                            int e = Long.numberOfTrailingZeros(m);
+                            for (WeightPart w : rt.perExpert().get(e)) {
+                                long bytes = w.bytes();
+                                base += bytes;
+                                if (w.tier() < 0) {
+                                    top += bytes;
+                                    continue;
+                                }
+                                String served = lower.get(w.tier());
+                                if (cache != null) {
+                                    served = cache.serve(w.key(), served, bytes);
+                                    cacheLookups[l][e]++;
+                                }
+                                if (!served.equals(lower.get(w.tier())) && cfg.isTop(served)) {
+                                    cacheHits[l][e]++;
+                                    top += bytes;
+                                } else if (w.access() == AccessMode.STAGED) {
+                                    lp.staged.merge(w.tier(), bytes, Long::sum);
+                                    lp.stagedBytes += bytes;
+                                } else {
+                                    lp.direct.merge(w.tier(), bytes, Long::sum);
+                                }
+                            }
+                        }
                     }
                 }
                 if (l < n && geo.kvBytesPerTokenPerLayer() > 0) {
@@ -317,7 +412,36 @@ public final class ReferenceTimeline {
                     reads[t].requests() + writes[t].requests(), stall[t], reads[t].deviceLatency(), reads[t].queueing(),
                     reads[t].transfer()));
         }
-        return new Result(trace, stepNanos, layerNanos, baseNanos, stats);
+        return new Result(trace, stepNanos, layerNanos, baseNanos, stats,
+                nExpert > 0 ? new ExpertStats(routedCount, cacheLookups, cacheHits) : null);
+    }
+
+    /**
+     * Per block, each expert's popularity rank (0: most used) in the trace's routing: the profile that
+     * hot-expert placement rules read. The trace is the routing the engine recorded on the top tier
+     * (routing does not depend on the tiers). Without routing, rank = index. Ties go to the lower index.
+     */
+    static int[][] expertRanks(Trace trace, int nLayer, int nExpert) {
+        int[][] rank = new int[nLayer + 1][nExpert];
+        for (int l = 0; l <= nLayer; l++) {
+            long[] count = new long[nExpert];
+            if (trace.hasRouting() && l < nLayer) {
+                for (long[] step : trace.experts()) {
+                    for (long m = step[l]; m != 0; m &= m - 1) {
+                        count[Long.numberOfTrailingZeros(m)]++;
+                    }
+                }
+            }
+            Integer[] order = new Integer[nExpert];
+            for (int e = 0; e < nExpert; e++) {
+                order[e] = e;
+            }
+            java.util.Arrays.sort(order, (a, b) -> count[a] != count[b] ? Long.compare(count[b], count[a]) : Integer.compare(a, b));
+            for (int r = 0; r < nExpert; r++) {
+                rank[l][order[r]] = r;
+            }
+        }
+        return rank;
     }
 
     private static int[] issueStaged(LayerPlan lp, TierService[] reads, double at) {

@@ -5,16 +5,30 @@ import java.util.Arrays;
 /**
  * The steps an engine ran in the timed part of a repeat, in order: micro-batches of {@code nTokens[k]}
  * tokens at positions {@code [nPast[k], nPast[k] + nTokens[k])}. A step of one token is a decode step,
- * anything larger is prefill.
+ * anything larger is prefill. For a mixture-of-experts model, {@code experts[k][l]} has bit e set when
+ * any token of step k routed to expert e in block l (null: no routing known, every expert is read).
  */
-public record Trace(int[] nTokens, int[] nPast) {
+public record Trace(int[] nTokens, int[] nPast, long[][] experts) {
 
     public Trace {
         if (nTokens.length != nPast.length) {
             throw new IllegalArgumentException("nTokens and nPast differ in length");
         }
+        if (experts != null && experts.length != nTokens.length) {
+            throw new IllegalArgumentException("experts has %d steps, the trace %d".formatted(experts.length, nTokens.length));
+        }
         nTokens = nTokens.clone();
         nPast = nPast.clone();
+        experts = experts == null ? null : java.util.Arrays.stream(experts).map(long[]::clone).toArray(long[][]::new);
+    }
+
+    public Trace(int[] nTokens, int[] nPast) {
+        this(nTokens, nPast, null);
+    }
+
+    /** Whether the routed experts of each step are known. */
+    public boolean hasRouting() {
+        return experts != null;
     }
 
     /** The steps llama-bench style repetition runs: prompt in micro-batches of {@code ubatch}, then one step per token. */
@@ -45,7 +59,8 @@ public record Trace(int[] nTokens, int[] nPast) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Trace t && Arrays.equals(nTokens, t.nTokens) && Arrays.equals(nPast, t.nPast);
+        return o instanceof Trace t && Arrays.equals(nTokens, t.nTokens) && Arrays.equals(nPast, t.nPast)
+                && Arrays.deepEquals(experts, t.experts);
     }
 
     @Override

@@ -58,7 +58,7 @@ public final class EmulatedHook implements EmulationHook {
     /** The model as the reference timeline sees it, with a KV cache of {@code kvType}. */
     public static dev.tierlab.emulator.timeline.ModelGeometry geometry(ModelInfo model, GgmlType kvType) {
         return new dev.tierlab.emulator.timeline.ModelGeometry(tensorRefs(model), model.nLayer(), model.nHead(), model.headDim(),
-                model.kvBytesPerTokenPerLayer(kvType));
+                model.kvBytesPerTokenPerLayer(kvType), model.nExpert(), model.nExpertUsed());
     }
 
     /** A hook that emulates nothing but times every layer, for the unconstrained compute profile. */

@@ -32,6 +32,10 @@ public final class TimelineHook implements LayerHook {
     private int unplannedSteps;
     private long heldNanos;
 
+    // Mixture-of-experts models: per step and block, the union of the experts the router picked (bit e = expert e).
+    private long[] expertMasks;
+    private boolean routed;
+
     private long stepStart;
     private long layerComputeStart;
     private int currentLayer = -1;
@@ -52,6 +56,7 @@ public final class TimelineHook implements LayerHook {
         nPast = nPast == null ? new int[capacity] : Arrays.copyOf(nPast, capacity);
         hostNanos = hostNanos == null ? new long[capacity * layers] : Arrays.copyOf(hostNanos, capacity * layers);
         stepNanos = stepNanos == null ? new long[capacity] : Arrays.copyOf(stepNanos, capacity);
+        expertMasks = expertMasks == null ? new long[capacity * layers] : Arrays.copyOf(expertMasks, capacity * layers);
     }
 
     /**
@@ -73,6 +78,8 @@ public final class TimelineHook implements LayerHook {
     public void beginMeasurement() {
         // Layer times accumulate per step: a hook reused across repetitions starts each one from zero.
         Arrays.fill(hostNanos, 0);
+        Arrays.fill(expertMasks, 0);
+        routed = false;
         steps = 0;
         unplannedSteps = 0;
         heldNanos = 0;
@@ -141,6 +148,38 @@ public final class TimelineHook implements LayerHook {
         closeLayer(now);
         stepNanos[steps] = now - stepStart;
         steps++;
+    }
+
+    /** Dense models have no top-k node, so observing routing costs them nothing. */
+    @Override
+    public boolean observesRouting() {
+        return true;
+    }
+
+    /** Prefill charges the union of the experts its tokens chose: the bits of every token are ORed. */
+    @Override
+    public void expertsRouted(int layer, int tokens, int k, int[] experts) {
+        if (!recording || layer < 0 || layer >= layers - 1) {
+            return;
+        }
+        long m = expertMasks[steps * layers + layer];
+        for (int i = 0; i < tokens * k; i++) {
+            m |= 1L << experts[i];
+        }
+        expertMasks[steps * layers + layer] = m;
+        routed = true;
+    }
+
+    /** Per step, each block's routed experts as a bit mask; null when the model routed nothing (dense). */
+    public long[][] expertMasks() {
+        if (!routed) {
+            return null;
+        }
+        long[][] out = new long[steps][];
+        for (int k = 0; k < steps; k++) {
+            out[k] = Arrays.copyOfRange(expertMasks, k * layers, (k + 1) * layers - 1);
+        }
+        return out;
     }
 
     /** Steps recorded in the last timed part. */

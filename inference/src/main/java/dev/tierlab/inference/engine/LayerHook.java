@@ -36,6 +36,18 @@ public interface LayerHook {
     /** Layer {@code layer} (one that this hook observes) is about to read its weights and KV cache. */
     void layerStart(int layer);
 
+    /** Whether {@link #expertsRouted} should be called (engines may split their graph to honour it). */
+    default boolean observesRouting() {
+        return false;
+    }
+
+    /**
+     * Mixture-of-experts models: block {@code layer}'s router picked, for token t of the micro-batch,
+     * the experts {@code experts[t * k .. t * k + k)}. The array is reused: copy what is kept.
+     */
+    default void expertsRouted(int layer, int nTokens, int k, int[] experts) {
+    }
+
     /** The micro-batch's graph has finished computing. */
     default void microBatchEnd() {
     }

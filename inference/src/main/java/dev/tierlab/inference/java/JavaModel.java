@@ -61,6 +61,10 @@ final class JavaModel implements LoadedModel {
             if (!arch.equals("llama") && !arch.equals("qwen2") && !arch.equals("mistral")) {
                 throw new GgufFormatException(f.path(), "architecture '%s' is not supported by the Java engine (llama, qwen2)".formatted(arch));
             }
+            if (info.isMoe()) {
+                throw new GgufFormatException(f.path(), "mixture-of-experts models (%s.expert_count %d) are not supported by the Java engine; use engine: llama.cpp"
+                        .formatted(arch, info.nExpert()));
+            }
             tokenizer = SpmTokenizer.of(f);
             nEmbd = info.nEmbd();
             nHead = info.nHead();

@@ -33,6 +33,8 @@ final class LayerBoundaryCallback {
     private static final byte[] LAYER_START = "attn_norm-".getBytes();
     private static final byte[] LAYER_END = "l_out-".getBytes();
     private static final byte[] OUTPUT_HEAD = "result_norm\0".getBytes();
+    /** build_moe_ffn's top-k view of the router's argsort: [n_expert_used, n_tokens] I32 expert ids. */
+    private static final byte[] MOE_TOPK = "ffn_moe_topk-".getBytes();
 
     private final LayerHook hook;
     private final int nLayer;
@@ -41,10 +43,13 @@ final class LayerBoundaryCallback {
     private int lastLayer = Integer.MAX_VALUE;
     private int position;
     private boolean inMicroBatch;
+    private final boolean routing;
+    private int[] experts = new int[0];
 
     LayerBoundaryCallback(LayerHook hook, int nLayer, Arena arena) {
         this.hook = hook;
         this.nLayer = nLayer;
+        this.routing = hook.observesRouting();
         try {
             MethodHandle target = MethodHandles.lookup().findVirtual(LayerBoundaryCallback.class, "onEval",
                     MethodType.methodType(boolean.class, MemorySegment.class, boolean.class, MemorySegment.class))
@@ -81,10 +86,23 @@ final class LayerBoundaryCallback {
     @SuppressWarnings("unused")
     private boolean onEval(MemorySegment tensor, boolean ask, MemorySegment userData) {
         if (!ask) {
+            if (routing) {
+                try {
+                    MemorySegment t = tensor.reinterpret(LlamaStructs.TENSOR_SIZE);
+                    if (startsWith(t, MOE_TOPK)) {
+                        readExperts(t);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }
             return true;
         }
         try {
             MemorySegment t = tensor.reinterpret(LlamaStructs.TENSOR_SIZE);
+            if (routing && startsWith(t, MOE_TOPK)) {
+                return true; // computed before the data phase shows it: its ids are then readable
+            }
             if (startsWith(t, LAYER_END)) {
                 return hook.observes(parseLayer(t, LAYER_END.length) + 1);
             }
@@ -115,6 +133,36 @@ final class LayerBoundaryCallback {
             failure.compareAndSet(null, e);
         }
         return false;
+    }
+
+    /** Reads the computed top-k view (ne0 = k ids per token, row stride nb1) and hands it to the hook. */
+    private void readExperts(MemorySegment t) {
+        int layer = parseLayer(t, MOE_TOPK.length);
+        int k = (int) t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NE);
+        int nTokens = (int) t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NE + 8);
+        long rowStride = t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NB + 8);
+        long elementStride = t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_NB);
+        if (nTokens == 0) {
+            // The last block of a micro-batch that outputs no logits routes no token.
+            hook.expertsRouted(layer, 0, k, experts);
+            return;
+        }
+        MemorySegment data = t.get(ADDRESS, LlamaStructs.TENSOR_DATA);
+        if (data.address() == 0) {
+            MemorySegment src = t.get(ADDRESS, LlamaStructs.TENSOR_VIEW_SRC).reinterpret(LlamaStructs.TENSOR_SIZE);
+            data = MemorySegment.ofAddress(src.get(ADDRESS, LlamaStructs.TENSOR_DATA).address()
+                    + t.get(JAVA_LONG_UNALIGNED, LlamaStructs.TENSOR_VIEW_OFFS));
+        }
+        data = data.reinterpret(rowStride * (nTokens - 1) + elementStride * k);
+        if (experts.length < k * nTokens) {
+            experts = new int[k * nTokens];
+        }
+        for (int i = 0; i < nTokens; i++) {
+            for (int j = 0; j < k; j++) {
+                experts[i * k + j] = data.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, i * rowStride + j * elementStride);
+            }
+        }
+        hook.expertsRouted(layer, nTokens, k, experts);
     }
 
     private static boolean startsWith(MemorySegment t, byte[] prefix) {

@@ -89,6 +89,10 @@ final class LlamaStructs {
     /** ggml_tensor field offsets tierlab reads inside the eval callback (ggml.h, 336 bytes). */
     static final long TENSOR_SIZE = 336;
     static final long TENSOR_NE = 16;      // int64_t ne[4]
+    static final long TENSOR_NB = 48;      // size_t nb[4]
+    static final long TENSOR_VIEW_SRC = 232; // ggml_tensor * view_src
+    static final long TENSOR_VIEW_OFFS = 240; // size_t view_offs
+    static final long TENSOR_DATA = 248;   // void * data
     static final long TENSOR_NAME = 256;   // char name[64]
     static final int TENSOR_NAME_MAX = 64;
 

@@ -30,7 +30,32 @@ public record ModelInfo(
         long tensorBytes,
         long fileBytes,
         String fileType,
-        List<GgufTensorInfo> tensors) {
+        List<GgufTensorInfo> tensors,
+        int nExpert,
+        int nExpertUsed,
+        String routing) {
+
+    /** Whether this is a mixture-of-experts model (its blocks have routed expert tensors). */
+    public boolean isMoe() {
+        return nExpert > 0;
+    }
+
+    /** Whether a tensor holds routed experts, one slab per expert along its last dimension. */
+    public static boolean isRoutedExperts(String tensorName) {
+        return tensorName.contains("_exps.");
+    }
+
+    /**
+     * Parameters one token reads: all but the routed experts the router does not pick. Equal to
+     * {@link #params} for a dense model.
+     */
+    public long activeParams() {
+        if (!isMoe()) {
+            return params;
+        }
+        long routed = tensors.stream().filter(t -> isRoutedExperts(t.name())).mapToLong(GgufTensorInfo::elementCount).sum();
+        return params - routed / nExpert * (nExpert - nExpertUsed);
+    }
 
     /**
      * Reads a model's hyper-parameters after {@link GgufModelValidator} has checked them, so every
@@ -54,8 +79,18 @@ public record ModelInfo(
         long params = f.tensors().stream().mapToLong(GgufTensorInfo::elementCount).sum();
         long bytes = f.tensors().stream().mapToLong(GgufTensorInfo::byteSize).sum();
         String name = f.get("general.name").map(GgufValue::asString).orElse(f.path().getFileName().toString());
+        int nExpert = (int) f.archLongOr("expert_count", 0);
+        int nExpertUsed = (int) f.archLongOr("expert_used_count", 0);
+        if (nExpert > 0 && (nExpertUsed < 1 || nExpertUsed > nExpert)) {
+            throw new GgufFormatException(f.path(), arch + ".expert_used_count must be in [1, " + arch + ".expert_count]");
+        }
+        if (nExpert > 64) {
+            throw new GgufFormatException(f.path(), arch + ".expert_count " + nExpert + " is over the 64 experts tierlab accounts for per layer");
+        }
+        String routing = nExpert == 0 ? "" : f.get(SyntheticModel.ROUTER_KEY).map(GgufValue::asString)
+                .orElse("the model's own router weights");
         return new ModelInfo(name, arch, nLayer, nEmbd, nHead, nHeadKv, headDim, nFf, nVocab, ctx, params, bytes,
-                f.fileSize(), dominantType(f.tensors()), f.tensors());
+                f.fileSize(), dominantType(f.tensors()), f.tensors(), nExpert, nExpertUsed, routing);
     }
 
     /** K and V bytes one token occupies in one layer's cache, for a KV cache of {@code kvType}. */

@@ -29,10 +29,29 @@ public final class ModelLayout {
                 out.add(new TensorSpec(b + "attn_v.bias", new long[] {kvDim}, l));
             }
             out.add(new TensorSpec(b + "attn_output.weight", new long[] {qDim, p.nEmbd()}, l));
+            if (p.architecture().equals("olmoe")) {
+                out.add(new TensorSpec(b + "attn_q_norm.weight", new long[] {qDim}, l));
+                out.add(new TensorSpec(b + "attn_k_norm.weight", new long[] {kvDim}, l));
+            }
             out.add(new TensorSpec(b + "ffn_norm.weight", new long[] {p.nEmbd()}, l));
-            out.add(new TensorSpec(b + "ffn_gate.weight", new long[] {p.nEmbd(), p.nFf()}, l));
-            out.add(new TensorSpec(b + "ffn_up.weight", new long[] {p.nEmbd(), p.nFf()}, l));
-            out.add(new TensorSpec(b + "ffn_down.weight", new long[] {p.nFf(), p.nEmbd()}, l));
+            MoeShape m = p.moe();
+            if (m == null) {
+                out.add(new TensorSpec(b + "ffn_gate.weight", new long[] {p.nEmbd(), p.nFf()}, l));
+                out.add(new TensorSpec(b + "ffn_up.weight", new long[] {p.nEmbd(), p.nFf()}, l));
+                out.add(new TensorSpec(b + "ffn_down.weight", new long[] {p.nFf(), p.nEmbd()}, l));
+                continue;
+            }
+            // llama.cpp's expert tensors are 3-D: [n_in, n_out, n_expert], expert e's matrix the e-th slab.
+            out.add(new TensorSpec(b + "ffn_gate_inp.weight", new long[] {p.nEmbd(), m.nExpert()}, l));
+            out.add(new TensorSpec(b + "ffn_gate_exps.weight", new long[] {p.nEmbd(), m.nFfExpert(), m.nExpert()}, l));
+            out.add(new TensorSpec(b + "ffn_up_exps.weight", new long[] {p.nEmbd(), m.nFfExpert(), m.nExpert()}, l));
+            out.add(new TensorSpec(b + "ffn_down_exps.weight", new long[] {m.nFfExpert(), p.nEmbd(), m.nExpert()}, l));
+            if (m.nFfShared() > 0) {
+                out.add(new TensorSpec(b + "ffn_gate_inp_shexp.weight", new long[] {p.nEmbd()}, l));
+                out.add(new TensorSpec(b + "ffn_gate_shexp.weight", new long[] {p.nEmbd(), m.nFfShared()}, l));
+                out.add(new TensorSpec(b + "ffn_up_shexp.weight", new long[] {p.nEmbd(), m.nFfShared()}, l));
+                out.add(new TensorSpec(b + "ffn_down_shexp.weight", new long[] {m.nFfShared(), p.nEmbd()}, l));
+            }
         }
         out.add(new TensorSpec("output_norm.weight", new long[] {p.nEmbd()}, -1));
         if (p.writesOutputTensor()) {

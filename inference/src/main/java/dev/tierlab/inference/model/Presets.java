@@ -32,6 +32,22 @@ public final class Presets {
         // Every block does the same work, so a slice of a few blocks (model.layers) is a faithful decode workload.
         add(new ModelPreset("llama-3.1-405b", "llama", 16384, 126, 128, 8, 128, 53248, 128256, 131072, 500000f, 1e-5f,
                 false, false, false, true, 405_000_000_000L, "meta-llama/Llama-3.1-405B config.json; 405B published"));
+        // Mixture-of-experts presets. Their routers are synthesized with a stated skew (MoeShape.routerZipf).
+        // allenai/OLMoE-1B-7B-0924 config.json: hidden 2048, 16 layers, 16/16 heads, 64 experts of 1024, top-8,
+        // vocab 50304, q/k norms; the OLMoE paper: 6.9B total, 1.3B active.
+        add(new ModelPreset("olmoe-1b-7b", "olmoe", 2048, 16, 16, 16, 128, 1024, 50304, 4096, 10000f, 1e-5f,
+                false, false, false, false, 6_900_000_000L, "allenai/OLMoE-1B-7B-0924 config.json; 6.9B total, 1.3B active published",
+                new MoeShape(64, 8, 1024, 0, 1_300_000_000L, 1.0)));
+        // Qwen/Qwen1.5-MoE-A2.7B config.json: hidden 2048, 24 layers, 16/16 heads, 60 experts of 1408, top-4,
+        // a shared expert of 5632 with a sigmoid gate, vocab 151936, qkv bias; 14.3B total, 2.7B active published.
+        add(new ModelPreset("qwen1.5-moe-a2.7b", "qwen2moe", 2048, 24, 16, 16, 128, 5632, 151936, 8192, 1000000f, 1e-6f,
+                true, false, false, false, 14_300_000_000L, "Qwen/Qwen1.5-MoE-A2.7B config.json; 14.3B total, 2.7B active published",
+                new MoeShape(60, 4, 1408, 5632, 2_700_000_000L, 1.0)));
+        // mistralai/Mixtral-8x7B-v0.1 config.json: hidden 4096, 32 layers, 32/8 heads, 8 experts of 14336, top-2,
+        // vocab 32000; llama.cpp loads it as "llama" with experts. 46.7B total, 12.9B active published.
+        add(new ModelPreset("mixtral-8x7b", "llama", 4096, 32, 32, 8, 128, 14336, 32000, 32768, 1000000f, 1e-5f,
+                false, false, false, false, 46_700_000_000L, "mistralai/Mixtral-8x7B-v0.1 config.json; 46.7B total, 12.9B active published",
+                new MoeShape(8, 2, 14336, 0, 12_900_000_000L, 1.0)));
     }
 
     private Presets() {

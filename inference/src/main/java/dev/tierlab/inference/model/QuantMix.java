@@ -53,6 +53,10 @@ public enum QuantMix {
     }
 
     private GgmlType typeFor(TensorSpec t, int nLayer, boolean hasOutput) {
+        // llama.cpp's quantizer never quantizes expert routers (ffn_gate_inp): they stay F32 in every file type.
+        if (t.name().endsWith("ffn_gate_inp.weight")) {
+            return GgmlType.F32;
+        }
         if (t.isVector() || !baseType.isQuantized()) {
             return t.isVector() ? GgmlType.F32 : baseType;
         }
@@ -69,7 +73,7 @@ public enum QuantMix {
         if (this == Q4_K_M) {
             if (t.name().endsWith("attn_v.weight") && useMoreBits(t.layer(), nLayer)) {
                 chosen = GgmlType.Q6_K;
-            } else if (t.name().endsWith("ffn_down.weight") && useMoreBits(t.layer(), nLayer)) {
+            } else if (t.name().contains("ffn_down") && useMoreBits(t.layer(), nLayer)) {
                 chosen = GgmlType.Q6_K;
             }
         }

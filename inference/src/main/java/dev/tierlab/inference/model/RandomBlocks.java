@@ -51,6 +51,22 @@ public final class RandomBlocks {
         }
     }
 
+    /**
+     * The bytes {@link #write} streams for {@code tensorName} at {@code [offset, offset + dst.length)},
+     * without writing the tensor (the router calibration reads embedding rows this way).
+     */
+    public void read(GgmlType type, String tensorName, long offset, byte[] dst) {
+        byte[] pool = pools.computeIfAbsent(type, this::makePool);
+        int blocks = pool.length / type.bytesPerBlock();
+        long mix = new SplittableRandom(seed ^ tensorName.hashCode() * 0x9E3779B97F4A7C15L).nextLong();
+        long start = Math.floorMod(mix, (long) blocks) * (long) type.bytesPerBlock();
+        int pos = (int) ((start + offset) % pool.length);
+        for (int i = 0; i < dst.length; i++) {
+            dst[i] = pool[pos];
+            pos = pos + 1 == pool.length ? 0 : pos + 1;
+        }
+    }
+
     /** Writes {@code elements} copies of a constant F32 value (norm weights, rope factors). */
     public static void writeConstantF32(float value, long elements, OutputStream out) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);

@@ -17,6 +17,15 @@ import java.util.List;
 public final class SyntheticModel {
 
     public static final long DEFAULT_SEED = 42;
+    /** GGUF key stating the routing assumption of a synthesized mixture-of-experts model. */
+    public static final String ROUTER_KEY = "tierlab.synthetic.router";
+    public static final String ROUTER_ZIPF_KEY = "tierlab.synthetic.router_zipf";
+
+    /** How a report names the routing assumption of a synthesized model. */
+    public static String routerAssumption(MoeShape moe) {
+        return "synthesized: zipf s=%.2f over %d experts per layer (seeded ranking), top-%d drawn without replacement"
+                .formatted(moe.routerZipf(), moe.nExpert(), moe.nExpertUsed());
+    }
 
     private SyntheticModel() {
     }
@@ -40,6 +49,19 @@ public final class SyntheticModel {
         if (p.headDim() * p.nHead() != p.nEmbd()) {
             w.put(a + ".attention.key_length", GgufValue.u32(p.headDim()));
             w.put(a + ".attention.value_length", GgufValue.u32(p.headDim()));
+        }
+        MoeShape moe = p.moe();
+        if (moe != null) {
+            w.put(a + ".expert_count", GgufValue.u32(moe.nExpert()));
+            w.put(a + ".expert_used_count", GgufValue.u32(moe.nExpertUsed()));
+            if (moe.nFfExpert() != p.nFf()) {
+                w.put(a + ".expert_feed_forward_length", GgufValue.u32(moe.nFfExpert()));
+            }
+            if (moe.nFfShared() > 0) {
+                w.put(a + ".expert_shared_feed_forward_length", GgufValue.u32(moe.nFfShared()));
+            }
+            w.put(ROUTER_KEY, GgufValue.string(routerAssumption(moe)));
+            w.put(ROUTER_ZIPF_KEY, GgufValue.f32((float) moe.routerZipf()));
         }
         if (a.equals("llama")) {
             w.put(a + ".rope.dimension_count", GgufValue.u32(p.headDim()));
@@ -71,13 +93,85 @@ public final class SyntheticModel {
         GgufWriter w = plan(p, mix);
         w.put("tierlab.synthetic.seed", GgufValue.of(GgufValueType.UINT64, seed));
         RandomBlocks random = new RandomBlocks(seed);
+        MoeShape moe = p.moe();
+        float[][][] embeddings = new float[1][][];
         w.write(out, (GgufTensorInfo t, java.io.OutputStream os) -> {
             if (isUnitScale(t.name())) {
                 RandomBlocks.writeConstantF32(1.0f, t.elementCount(), os);
+            } else if (moe != null && zeroedForRouting(t.name())) {
+                writeZeros(t.byteSize(), os);
+            } else if (moe != null && t.name().equals("token_embd.weight")) {
+                writeAnchoredEmbeddings(random, t, os);
+            } else if (moe != null && t.name().endsWith("ffn_gate_inp.weight")) {
+                if (embeddings[0] == null) {
+                    GgufTensorInfo e = w.tensors().stream().filter(x -> x.name().equals("token_embd.weight")).findFirst().orElseThrow();
+                    embeddings[0] = SyntheticRouter.sampleEmbeddings(random, e.type(), e.name(), p.nEmbd(), p.nVocab(), seed);
+                }
+                int layer = t.layer();
+                float[][] router = SyntheticRouter.weights(embeddings[0], SyntheticRouter.anchorElements(
+                        w.tensors().stream().filter(x -> x.name().equals("token_embd.weight")).findFirst().orElseThrow().type()),
+                        moe.nExpert(), moe.nExpertUsed(), moe.routerZipf(), SyntheticRouter.ranking(seed, layer, moe.nExpert()),
+                        seed * 31 + layer);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * p.nEmbd()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (float[] row : router) {
+                    b.clear();
+                    for (float v : row) {
+                        b.putFloat(v);
+                    }
+                    os.write(b.array());
+                }
             } else {
                 random.write(t.type(), t.byteSize(), t.name(), os);
             }
         }, progress);
+    }
+
+    /**
+     * Output projections of attention and of the experts are zero in a synthesized mixture-of-experts
+     * model, so that routing is the stated assumption (see {@link SyntheticRouter}); they are read
+     * and multiplied exactly as random ones would be.
+     */
+    static boolean zeroedForRouting(String name) {
+        return name.endsWith("attn_output.weight") || name.endsWith("ffn_down_exps.weight") || name.endsWith("ffn_down_shexp.weight");
+    }
+
+    private static void writeZeros(long bytes, java.io.OutputStream os) throws IOException {
+        byte[] zero = new byte[1 << 16];
+        for (long left = bytes; left > 0; left -= zero.length) {
+            os.write(zero, 0, (int) Math.min(left, zero.length));
+        }
+    }
+
+    /** Random embedding rows whose first block is row 0's in every row: the routers' anchor. */
+    private static void writeAnchoredEmbeddings(RandomBlocks random, GgufTensorInfo t, java.io.OutputStream os) throws IOException {
+        int anchor = SyntheticRouter.anchorBytes(t.type());
+        long rowBytes = t.byteSize() / t.dim(1);
+        byte[] anchorData = new byte[anchor];
+        random.read(t.type(), t.name(), 0, anchorData);
+        random.write(t.type(), t.byteSize(), t.name(), new java.io.OutputStream() {
+            private long pos;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] buf, int off, int len) throws IOException {
+                while (len > 0) {
+                    long inRow = pos % rowBytes;
+                    int n = (int) Math.min(len, inRow < anchor ? anchor - inRow : rowBytes - inRow);
+                    if (inRow < anchor) {
+                        os.write(anchorData, (int) inRow, n);
+                    } else {
+                        os.write(buf, off, n);
+                    }
+                    pos += n;
+                    off += n;
+                    len -= n;
+                }
+            }
+        });
     }
 
     /** Norm weights and rope frequency factors are 1.0 in a healthy model; random values would not be. */

@@ -25,6 +25,19 @@ class PresetsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"olmoe-1b-7b", "qwen1.5-moe-a2.7b", "mixtral-8x7b"})
+    void moeTotalAndActiveParametersMatchThePublishedCountsWithinTwoPercent(String name) {
+        ModelPreset p = Presets.byName(name).orElseThrow();
+        double total = Math.abs(p.architecturalParams() - p.publishedParams()) / (double) p.publishedParams();
+        double active = Math.abs(p.activeParams() - p.moe().publishedActiveParams()) / (double) p.moe().publishedActiveParams();
+        assertTrue(total < 0.02, "%s total: %,d vs published %,d".formatted(name, p.architecturalParams(), p.publishedParams()));
+        assertTrue(active < 0.02, "%s active: %,d vs published %,d".formatted(name, p.activeParams(), p.moe().publishedActiveParams()));
+        long inFile = ModelLayout.tensors(p).stream().mapToLong(TensorSpec::elements).sum();
+        assertEquals(p.architecturalParams(), inFile, "the layout holds exactly the counted parameters");
+        assertEquals(GgmlType.F32, typesOf(SyntheticModel.plan(p, QuantMix.Q4_K_M).tensors()).get("blk.0.ffn_gate_inp.weight"));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"tiny", "small", "qwen2.5-0.5b", "llama-3.2-1b", "qwen2.5-3b", "llama-3.1-8b"})
     void layoutHoldsExactlyTheArchitecturesParameters(String name) {
         ModelPreset p = Presets.byName(name).orElseThrow();
