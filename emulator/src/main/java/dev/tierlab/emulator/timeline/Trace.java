@@ -6,15 +6,68 @@ import java.util.Arrays;
  * The steps an engine ran in the timed part of a repeat, in order: micro-batches of {@code nTokens[k]}
  * tokens at positions {@code [nPast[k], nPast[k] + nTokens[k])}. A step of one token is a decode step,
  * anything larger is prefill.
+ *
+ * <p>A batched trace (continuous batching, {@link #batched}) also says which sequences each step
+ * carried: {@code seqTokens[k][s]} tokens of its s-th sequence at positions from {@code seqPast[k][s]}.
+ * Its {@code nTokens[k]} is their sum and {@code nPast[k]} their largest position; a step is a decode
+ * step when every sequence in it has one token. Both are null for a single-sequence trace.
  */
-public record Trace(int[] nTokens, int[] nPast) {
+public record Trace(int[] nTokens, int[] nPast, int[][] seqTokens, int[][] seqPast) {
 
     public Trace {
         if (nTokens.length != nPast.length) {
             throw new IllegalArgumentException("nTokens and nPast differ in length");
         }
+        if ((seqTokens == null) != (seqPast == null) || seqTokens != null && seqTokens.length != nTokens.length) {
+            throw new IllegalArgumentException("seqTokens and seqPast must both be given, one row per step");
+        }
         nTokens = nTokens.clone();
         nPast = nPast.clone();
+        if (seqTokens != null) {
+            int[][] t = new int[seqTokens.length][];
+            int[][] p = new int[seqTokens.length][];
+            for (int k = 0; k < t.length; k++) {
+                if (seqTokens[k].length != seqPast[k].length || seqTokens[k].length == 0) {
+                    throw new IllegalArgumentException("step " + k + ": seqTokens and seqPast differ in length or are empty");
+                }
+                t[k] = seqTokens[k].clone();
+                p[k] = seqPast[k].clone();
+            }
+            seqTokens = t;
+            seqPast = p;
+        }
+    }
+
+    public Trace(int[] nTokens, int[] nPast) {
+        this(nTokens, nPast, null, null);
+    }
+
+    /** Steps of several sequences each: {@code seqTokens[k][s]} tokens of sequence s at positions from {@code seqPast[k][s]}. */
+    public static Trace batched(int[][] seqTokens, int[][] seqPast) {
+        int[] t = new int[seqTokens.length];
+        int[] p = new int[seqTokens.length];
+        for (int k = 0; k < t.length; k++) {
+            for (int s = 0; s < seqTokens[k].length; s++) {
+                t[k] += seqTokens[k][s];
+                p[k] = Math.max(p[k], seqPast[k][s]);
+            }
+        }
+        return new Trace(t, p, seqTokens, seqPast);
+    }
+
+    /** Sequences in step k (1 in a single-sequence trace). */
+    public int sequences(int k) {
+        return seqTokens == null ? 1 : seqTokens[k].length;
+    }
+
+    /** Tokens of the s-th sequence of step k. */
+    public int tokensOf(int k, int s) {
+        return seqTokens == null ? nTokens[k] : seqTokens[k][s];
+    }
+
+    /** First position of the s-th sequence of step k. */
+    public int pastOf(int k, int s) {
+        return seqPast == null ? nPast[k] : seqPast[k][s];
     }
 
     /** The steps llama-bench style repetition runs: prompt in micro-batches of {@code ubatch}, then one step per token. */
@@ -40,17 +93,18 @@ public record Trace(int[] nTokens, int[] nPast) {
     }
 
     public boolean isDecode(int k) {
-        return nTokens[k] == 1;
+        return seqTokens == null ? nTokens[k] == 1 : nTokens[k] == seqTokens[k].length;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Trace t && Arrays.equals(nTokens, t.nTokens) && Arrays.equals(nPast, t.nPast);
+        return o instanceof Trace t && Arrays.equals(nTokens, t.nTokens) && Arrays.equals(nPast, t.nPast)
+                && Arrays.deepEquals(seqTokens, t.seqTokens) && Arrays.deepEquals(seqPast, t.seqPast);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(nTokens) + Arrays.hashCode(nPast);
+        return 31 * (31 * Arrays.hashCode(nTokens) + Arrays.hashCode(nPast)) + Arrays.deepHashCode(seqTokens);
     }
 
     @Override
