@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * Arrival schedules of a serving workload, from a seed: Poisson (exponential gaps at a rate) or
- * constant (equal gaps). Requests arrive until {@code durationNanos} has passed and at least
+ * constant (equal gaps). Requests arrive until {@code durationNanos} (inclusive) has passed and at least
  * {@code minRequests} have arrived, as LoadGen's server scenario runs for a minimum duration and
  * query count. Gaps, prompt lengths and output lengths come from three streams split off the seed,
  * so the i-th request's lengths do not depend on the rate or the process.
@@ -34,7 +34,7 @@ public final class Arrivals {
             double gap = process == Process.CONSTANT ? meanGapNanos : -Math.log(1 - gaps.nextDouble()) * meanGapNanos;
             // The first request arrives after one gap, so a constant schedule at rate r has exactly r requests per second.
             t += gap;
-            if (t >= durationNanos && out.size() >= minRequests) {
+            if (t > durationNanos && out.size() >= minRequests) {
                 return out;
             }
             out.add(new Request(out.size(), Math.round(t), prompt.draw(prompts), output.draw(outputs)));
