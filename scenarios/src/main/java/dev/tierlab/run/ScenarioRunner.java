@@ -132,6 +132,9 @@ public final class ScenarioRunner {
     }
 
     public Outcome run() throws IOException {
+        if (dev.tierlab.scenario.ServingSpec.isServing(scenario.root().get("workload"))) {
+            return new ServingRunner(scenario, scenarioFile, options).run();
+        }
         List<SweepPlanner.Point> points = points();
         dir = RunDirectory.open(options.out());
         int kept = dir.resultCount();
