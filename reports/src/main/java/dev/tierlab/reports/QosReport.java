@@ -35,8 +35,8 @@ public final class QosReport {
             double[] goodput, boolean[] meets, long[] n) {
     }
 
-    /** The answer for one configuration; NaN where no load qualifies (knee: none within the loads run). */
-    public record Answer(String config, double highestMeetingSlo, double knee) {
+    /** The answer for one configuration; NaN where no load qualifies (knees: none within the loads run). */
+    public record Answer(String config, double highestMeetingSlo, double knee, double ttftKnee) {
     }
 
     private QosReport() {
@@ -79,17 +79,20 @@ public final class QosReport {
         for (int i = 0; i < c.offered().length && c.meets()[i]; i++) {
             highest = c.offered()[i];
         }
-        double knee = Double.NaN;
-        if (c.offered().length > 0 && !Double.isNaN(c.p99Tpot()[0])) {
-            double limit = KNEE_FACTOR * c.p99Tpot()[0];
-            for (int i = 1; i < c.offered().length; i++) {
-                if (c.p99Tpot()[i] > limit) {
-                    knee = c.offered()[i - 1];
-                    break;
-                }
+        return new Answer(c.config(), highest, knee(c.offered(), c.p99Tpot()), knee(c.offered(), c.p99Ttft()));
+    }
+
+    /** The highest load before {@code y} first exceeds KNEE_FACTOR x its value at the lowest load; NaN if it never does. */
+    static double knee(double[] x, double[] y) {
+        if (x.length == 0 || Double.isNaN(y[0])) {
+            return Double.NaN;
+        }
+        for (int i = 1; i < x.length; i++) {
+            if (y[i] > KNEE_FACTOR * y[0]) {
+                return x[i - 1];
             }
         }
-        return new Answer(c.config(), highest, knee);
+        return Double.NaN;
     }
 
     /** Builds the report into the run directory; returns report.html's path. */
@@ -126,14 +129,15 @@ public final class QosReport {
         md.append("SLO: p99 TTFT ").append(slo.path("ttft_p99_ms").isNumber() ? slo.path("ttft_p99_ms").asText() + " ms" : "none")
                 .append(", p99 TPOT ").append(slo.path("tpot_p99_ms").isNumber() ? slo.path("tpot_p99_ms").asText() + " ms" : "none")
                 .append(" (reference time; TTFT from each request's scheduled arrival).\n\n");
-        md.append("| configuration | highest load meeting the SLO (req/s) | knee of p99 TPOT (req/s) |\n|---|---|---|\n");
+        md.append("| configuration | highest load meeting the SLO (req/s) | knee of p99 TPOT (req/s) | knee of p99 TTFT (req/s) |\n|---|---|---|---|\n");
         for (Curve c : curves) {
             Answer a = answer(c);
             md.append("| ").append(c.config()).append(" | ")
                     .append(Double.isNaN(a.highestMeetingSlo()) ? "none of the loads run" : num(a.highestMeetingSlo())).append(" | ")
-                    .append(Double.isNaN(a.knee()) ? "beyond the loads run" : num(a.knee())).append(" |\n");
+                    .append(Double.isNaN(a.knee()) ? "beyond the loads run" : num(a.knee())).append(" | ")
+                    .append(Double.isNaN(a.ttftKnee()) ? "beyond the loads run" : num(a.ttftKnee())).append(" |\n");
         }
-        md.append("\nKnee: the highest load before p99 TPOT exceeds ").append(num(KNEE_FACTOR))
+        md.append("\nKnee: the highest load before the p99 exceeds ").append(num(KNEE_FACTOR))
                 .append("x its value at the lowest load. Highest load meeting the SLO: it and every lower load meet both p99 targets.\n\n");
         md.append("| configuration | offered (req/s) | n | goodput (req/s) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | SLO |\n|---|---|---|---|---|---|---|\n");
         for (Curve c : curves) {

@@ -77,7 +77,7 @@ class ServingSpecTest {
                 new Case("workload: {kind: serving, arrivals: {rate: 1}, prompt: {uniform: [9, 3]}}", "workload.prompt.uniform"),
                 new Case("workload: {kind: serving, arrivals: {rate: 1}, duration: 5 parsecs}", "workload.duration"),
                 new Case("workload: {kind: serving, arrivals: {rate: 1}}\nslo: {tpot_p99: 0ms}", "slo.tpot_p99"),
-                new Case("workload: {kind: serving, arrivals: {rate: 1}}\nslo: {p95: 1ms}", "slo"),
+                new Case("workload: {kind: serving, arrivals: {rate: 1}}\nslo: {p95: 1ms}", "slo.p95"),
                 new Case("workload: {kind: batch}", "workload.kind"),
                 new Case("workload: {prompt: 8}\nslo: {tpot_p99: 1ms}", "slo"))) {
             String yaml = "name: x\nmode: trace\n" + c.yaml() + "\n";
