@@ -32,7 +32,7 @@ public final class QosReport {
 
     /** One configuration's curve, loads ascending. */
     public record Curve(String config, double[] offered, double[] p50Tpot, double[] p99Tpot, double[] p50Ttft, double[] p99Ttft,
-            double[] goodput, boolean[] meets, long[] n) {
+            double[] goodput, boolean[] meets, long[] n, double[] tpotCiLow, double[] tpotCiHigh) {
     }
 
     /** The answer for one configuration; NaN where no load qualifies (knees: none within the loads run). */
@@ -58,6 +58,8 @@ public final class QosReport {
             double[] good = new double[n];
             boolean[] meets = new boolean[n];
             long[] count = new long[n];
+            double[] ciLow = new double[n];
+            double[] ciHigh = new double[n];
             for (int i = 0; i < n; i++) {
                 JsonNode r = l.get(i);
                 x[i] = r.path("offered_rps").asDouble();
@@ -68,8 +70,11 @@ public final class QosReport {
                 good[i] = r.path("goodput_rps").asDouble();
                 meets[i] = r.path("meets_slo").asBoolean();
                 count[i] = r.path("requests").asLong();
+                JsonNode ci = r.path("tpot_ms").path("p99_ci");
+                ciLow[i] = ci.isArray() ? ci.get(0).asDouble() : Double.NaN;
+                ciHigh[i] = ci.isArray() ? ci.get(1).asDouble() : Double.NaN;
             }
-            out.add(new Curve(e.getKey(), x, t50, t99, f50, f99, good, meets, count));
+            out.add(new Curve(e.getKey(), x, t50, t99, f50, f99, good, meets, count, ciLow, ciHigh));
         }
         return out;
     }
@@ -111,11 +116,13 @@ public final class QosReport {
             question = ScenarioText.question(Files.readString(yaml)).orElse(null);
         }
         JsonNode slo = rows.isEmpty() ? JSON.createObjectNode() : rows.getFirst().path("slo");
-        StringBuilder csv = new StringBuilder("config,offered_rps,requests,goodput_rps,meets_slo,ttft_p50_ms,ttft_p99_ms,tpot_p50_ms,tpot_p99_ms\n");
+        StringBuilder csv = new StringBuilder("config,offered_rps,requests,goodput_rps,meets_slo,ttft_p50_ms,ttft_p99_ms,tpot_p50_ms,tpot_p99_ms,"
+                + "tpot_p99_ci_low_ms,tpot_p99_ci_high_ms\n");
         for (Curve c : curves) {
             for (int i = 0; i < c.offered().length; i++) {
-                csv.append(String.format(Locale.ROOT, "\"%s\",%s,%d,%s,%s,%s,%s,%s,%s%n", c.config(), num(c.offered()[i]), c.n()[i],
-                        num(c.goodput()[i]), c.meets()[i], num(c.p50Ttft()[i]), num(c.p99Ttft()[i]), num(c.p50Tpot()[i]), num(c.p99Tpot()[i])));
+                csv.append(String.format(Locale.ROOT, "\"%s\",%s,%d,%s,%s,%s,%s,%s,%s,%s,%s%n", c.config(), num(c.offered()[i]), c.n()[i],
+                        num(c.goodput()[i]), c.meets()[i], num(c.p50Ttft()[i]), num(c.p99Ttft()[i]), num(c.p50Tpot()[i]), num(c.p99Tpot()[i]),
+                        num(c.tpotCiLow()[i]), num(c.tpotCiHigh()[i])));
             }
         }
         Files.writeString(runDir.resolve("qos.csv"), csv);
@@ -139,11 +146,13 @@ public final class QosReport {
         }
         md.append("\nKnee: the highest load before the p99 exceeds ").append(num(KNEE_FACTOR))
                 .append("x its value at the lowest load. Highest load meeting the SLO: it and every lower load meet both p99 targets.\n\n");
-        md.append("| configuration | offered (req/s) | n | goodput (req/s) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | SLO |\n|---|---|---|---|---|---|---|\n");
+        md.append("| configuration | offered (req/s) | n | goodput (req/s) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | TPOT p99 95% CI (ms) | SLO |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (Curve c : curves) {
             for (int i = 0; i < c.offered().length; i++) {
-                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s / %s | %s / %s | %s |%n", c.config(), num(c.offered()[i]), c.n()[i],
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s / %s | %s / %s | %s | %s |%n", c.config(), num(c.offered()[i]), c.n()[i],
                         num(c.goodput()[i]), num(c.p50Ttft()[i]), num(c.p99Ttft()[i]), num(c.p50Tpot()[i]), num(c.p99Tpot()[i]),
+                        Double.isNaN(c.tpotCiLow()[i]) ? "n/a (n < 300)" : num(c.tpotCiLow()[i]) + " - " + num(c.tpotCiHigh()[i]),
                         c.meets()[i] ? "met" : "missed"));
             }
         }

@@ -21,7 +21,7 @@ class QosReportTest {
         return """
                 {"config": "%s", "offered_rps": %s, "requests": 100, "goodput_rps": %s, "meets_slo": %s,
                  "slo": {"ttft_p99_ms": 1.0, "tpot_p99_ms": 0.05},
-                 "ttft_ms": {"n": 100, "p50": 0.1, "p99": 0.3}, "tpot_ms": {"n": 100, "p50": %s, "p99": %s}}"""
+                 "ttft_ms": {"n": 100, "p50": 0.1, "p99": 0.3}, "tpot_ms": {"n": 100, "p50": %s, "p99": %s, "p99_ci": [0.001, 0.002]}}"""
                 .formatted(config, rate, rate * 0.9, meets, p99Tpot / 2, p99Tpot).replace("\n", "");
     }
 
@@ -53,6 +53,7 @@ class QosReportTest {
         String md = Files.readString(dir.resolve("report.md"));
         assertTrue(md.contains("| hbm | 4000 | 4000 | beyond the loads run |"), md);
         assertTrue(Files.readString(html).contains("<svg"));
+        assertTrue(md.contains("| 0.00100 - 0.00200 |"), md);
         assertTrue(Files.readString(dir.resolve("qos.csv")).lines().count() == 8);
     }
 }

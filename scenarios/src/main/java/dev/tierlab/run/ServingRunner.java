@@ -15,6 +15,8 @@ import dev.tierlab.inference.engine.LoadedModel;
 import dev.tierlab.inference.llamacpp.LlamaCpp;
 import dev.tierlab.inference.llamacpp.LlamaCppEngine;
 import dev.tierlab.inference.serving.Request;
+import dev.tierlab.inference.serving.RequestRecord;
+import dev.tierlab.reports.stats.TailPercentile;
 import dev.tierlab.inference.serving.ServingClock;
 import dev.tierlab.inference.serving.ServingLoop;
 import dev.tierlab.inference.serving.ServingMetrics;
@@ -213,6 +215,15 @@ public final class ServingRunner {
         slo.put("tpot_p99_ms", spec.slo().tpotP99Nanos() == 0 ? null : spec.slo().tpotP99Nanos() / 1e6);
         row.put("slo", slo);
         row.putAll(m.toMap());
+        // The p99's distribution-free 95% interval over requests (order statistics; needs n >= 300), for TTFT and TPOT.
+        for (String q : List.of("ttft", "tpot")) {
+            double[] v = r.requests().stream().mapToLong(q.equals("ttft") ? RequestRecord::ttftNanos : RequestRecord::tpotNanos)
+                    .filter(x -> x >= 0).mapToDouble(x -> x / 1e6).toArray();
+            TailPercentile p99 = TailPercentile.of(v, 0.99);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> qm = (Map<String, Object>) row.get(q + "_ms");
+            qm.put("p99_ci", p99.hasInterval() ? List.of(p99.ciLow(), p99.ciHigh()) : null);
+        }
         int steps = r.trace().steps();
         long tokens = Arrays.stream(r.trace().nTokens()).asLongStream().sum();
         double seqs = 0;
