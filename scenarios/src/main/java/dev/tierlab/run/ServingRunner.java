@@ -50,7 +50,8 @@ import java.util.SplittableRandom;
  * step, KV per sequence, and the clock advances by that. Each step's timeline starts from idle tiers
  * (its seed is the scenario's and the step's): exact for {@code direct} access, whose reads finish
  * within the layer, which is why {@code prefetch} and {@code cache} (state across steps) are refused.
- * With {@code reference: host} the clock is the wall clock and tiers must be native.
+ * With {@code reference: host} the clock is the wall clock and tiers must be native; {@code warmup}
+ * untimed rounds of a few requests come first.
  */
 public final class ServingRunner {
 
@@ -138,6 +139,19 @@ public final class ServingRunner {
         try (LoadedModel model = new LlamaCppEngine().load(modelFile)) {
             ModelGeometry geo = EmulatedHook.geometry(model.info(), scenario.kvType());
             int vocab = model.info().nVocab();
+            if (host && scenario.warmup() > 0) {
+                // On the wall clock, the first steps would carry the JIT's and llama.cpp's first-graph costs: serve a few
+                // requests untimed first (warmup times), all at once.
+                List<Request> first = spec.requests(0, scenario.seed());
+                List<Request> warm = first.subList(0, Math.min(2 * maxSeq, first.size())).stream()
+                        .map(q -> new Request(q.id(), 0, q.promptTokens(), q.outputTokens())).toList();
+                for (int w = 0; w < scenario.warmup(); w++) {
+                    try (BatchContext b = model.newBatchContext(cc, maxSeq)) {
+                        ServingLoop.run(warm, b, new ServingLoop.Config(maxSeq, budget), ServingClock.virtual(StepCost.HOST),
+                                q -> prompt(q, vocab, scenario.seed()));
+                    }
+                }
+            }
             int runs = configs.size() * spec.loads();
             int run = 0;
             for (Config c : configs) {
@@ -168,7 +182,8 @@ public final class ServingRunner {
         env.put("engine", scenario.engine());
         env.put("workload", "serving");
         env.put("clock", host ? "wall (reference: host)" : "reference timeline, per step from idle tiers");
-        env.put("reference", EmulationSpecs.timeline(scenario.emulation(), scenario.baseDir(), 1e9).reference().describe());
+        env.put("reference", host ? "host (the wall clock)"
+                : EmulationSpecs.timeline(scenario.emulation(), scenario.baseDir(), 1e9).reference().describe());
         env.put("context", Map.of("n_ctx", nCtx, "n_batch", budget, "n_seq_max", maxSeq, "threads", scenario.threads()));
         env.put("llama_cpp_build", LlamaCpp.BUILD_NUMBER + " (" + LlamaCpp.BUILD_COMMIT + ")");
         env.put("start", start.toString());

@@ -83,4 +83,32 @@ class ServingRunTest {
             }
         }
     }
+
+    @Test
+    void onTheHostsWallClockArrivalsAreWaitedForAndLowerTiersAreRefused() throws IOException {
+        String host = """
+                name: host
+                model: {preset: tiny, quant: f16}
+                mode: trace
+                threads: 1
+                warmup: 1
+                reference: host
+                workload: {kind: serving, arrivals: {process: constant, rate: [400]}, prompt: 4, output: 3, max_sequences: 2,
+                           token_budget: 8, duration: 20ms, min_requests: 8}
+                """;
+        Path f = Files.writeString(dir.resolve("host.yaml"), host);
+        Path run = dir.resolve("host-run");
+        CliTest.Result r = CliTest.run("run", f.toString(), "--out", run.toString(), "--no-report");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode first = lines(run).getFirst();
+        // 8 requests 2.5 ms apart: the wall clock really waited for the last arrival (20 ms).
+        assertTrue(first.path("clock_s").asDouble() >= 0.020, first.toString());
+        Path tiered = Files.writeString(dir.resolve("tiered.yaml"), host + """
+                tiers: {hbf: {preset: hbf}}
+                placement: {weights: [{tier: hbf, match: "blk.*"}]}
+                """);
+        CliTest.Result bad = CliTest.run("run", tiered.toString(), "--out", dir.resolve("tiered-run").toString(), "--no-report");
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("tiers: serving with reference: host runs on the wall clock"), bad.err());
+    }
 }
