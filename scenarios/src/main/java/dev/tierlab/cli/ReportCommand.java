@@ -35,6 +35,10 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (runs.size() == 1 && dev.tierlab.run.ServingRunner.isServingRun(runs.getFirst())) {
+            spec.commandLine().getOut().printf("report: %s%n", dev.tierlab.reports.QosReport.build(runs.getFirst()));
+            return TierlabCli.EXIT_OK;
+        }
         for (Path r : runs) {
             if (!Files.isRegularFile(r.resolve("results.jsonl"))) {
                 throw new UserError(r + ": not a run directory (no results.jsonl); give a directory tierlab run wrote");

@@ -121,7 +121,9 @@ final class RunCommand implements Callable<Integer> {
         }
         o.printf("ran %d repeats of %d points (%d kept from before) into %s%n", outcome.repeatsRun(), outcome.pointsRun(),
                 outcome.repeatsKept(), outcome.dir());
-        if (!noReport) {
+        if (!noReport && dev.tierlab.run.ServingRunner.isServingRun(outcome.dir())) {
+            o.printf("report: %s%n", dev.tierlab.reports.QosReport.build(outcome.dir()));
+        } else if (!noReport) {
             ReportBuilder.Report report = ReportBuilder.build(List.of(outcome.dir()), outcome.dir());
             o.printf("report: %s%n", report.html());
         }

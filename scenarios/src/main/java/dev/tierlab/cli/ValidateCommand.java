@@ -32,6 +32,10 @@ final class ValidateCommand implements Callable<Integer> {
             String repeats = s.mode().equals("trace") ? s.repeats() + " traced repeats per workload"
                     : s.precision() > 0 ? "%d-%d pairs to +-%.1f%%".formatted(s.repeats(), s.maxRepeats(), s.precision() * 100)
                     : s.repeats() + " pairs";
+            if (dev.tierlab.scenario.ServingSpec.isServing(s.root().get("workload"))) {
+                repeats = dev.tierlab.scenario.ServingSpec.of(s).loads() + " loads, serving (with the all-on-top-tier baseline: "
+                        + (points + 1) + " configurations)";
+            }
             out.printf("%s: ok: %d points x %s (%s, %s, %s mode)%n", scenario, points, repeats, s.model().label(), s.engine(), s.mode());
             return TierlabCli.EXIT_OK;
         } catch (ScenarioException e) {

@@ -147,6 +147,9 @@ public final class ScenarioRunner {
     }
 
     public Outcome run() throws IOException {
+        if (dev.tierlab.scenario.ServingSpec.isServing(scenario.root().get("workload"))) {
+            return new ServingRunner(scenario, scenarioFile, options).run();
+        }
         List<SweepPlanner.Point> points = points();
         if (options.execution().mode() == Execution.Mode.WORKER) {
             return runAsWorker(points.stream().filter(p -> workloadKey(p).equals(options.execution().workload())).toList());

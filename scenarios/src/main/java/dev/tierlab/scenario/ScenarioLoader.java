@@ -20,7 +20,7 @@ public final class ScenarioLoader {
 
     static final Set<String> KEYS = Set.of("name", "description", "model", "engine", "mode", "threads", "context", "kv_type",
             "workload", "repeats", "warmup", "seed", "tiers", "placement", "prefetch", "cache", "sweep", "reference", "access",
-            "precision", "max_repeats", "question", "targets");
+            "precision", "max_repeats", "question", "targets", "slo");
     /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
     static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
             "kv_type", "context", "mode");
@@ -115,7 +115,11 @@ public final class ScenarioLoader {
             return GgmlType.byName(t).filter(x -> Set.of(GgmlType.F16, GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.BF16).contains(x))
                     .orElseThrow(() -> new SpecException("kv_type", "unknown KV type '%s'; use f16, f32, bf16, q8_0 or q4_0".formatted(t)));
         });
-        Scenario.Workload workload = get(problems, yaml, () -> workload(root.get("workload")));
+        boolean serving = ServingSpec.isServing(root.get("workload"));
+        Scenario.Workload workload = get(problems, yaml, () -> serving ? serving(root, baseDir, mode) : workload(root.get("workload")));
+        if (root.containsKey("slo") && !serving) {
+            problems.add(where(yaml, "slo") + ": slo: an SLO applies to a serving workload; add workload: {kind: serving, ...} or drop slo");
+        }
         Integer repeats = get(problems, yaml, () -> atMost("repeats", positive("repeats", root.getOrDefault("repeats", 3)), MAX_REPEATS,
                 "repeats per point; for a precision target use precision and max_repeats"));
         Integer warmup = get(problems, yaml, () -> atMost("warmup", nonNegative("warmup", root.getOrDefault("warmup", 1)), MAX_WARMUP,
@@ -253,6 +257,10 @@ public final class ScenarioLoader {
 
     private static Scenario.Workload workload(Object block) {
         Map<String, Object> m = block == null ? Map.of() : EmulationSpecs.map("workload", block);
+        if (m.containsKey("kind")) {
+            throw new SpecException("workload.kind", "unknown workload kind '%s'; use serving (or leave kind out for the prompt x generate grid)"
+                    .formatted(m.get("kind")));
+        }
         EmulationSpecs.unknownKeys("workload", m, WORKLOAD_KEYS);
         List<Integer> p = ints("workload.prompt", m.getOrDefault("prompt", 128));
         List<Integer> n = ints("workload.generate", m.getOrDefault("generate", 32));
@@ -269,6 +277,16 @@ public final class ScenarioLoader {
             }
         }
         return new Scenario.Workload(p, n, d, cache.equals("cold"));
+    }
+
+    /** A serving workload (ServingSpec) validated whole; the grid it stands in for runs once. */
+    private static Scenario.Workload serving(Map<String, Object> root, Path baseDir, String mode) {
+        ServingSpec.parse(EmulationSpecs.map("workload", root.get("workload")), root.get("slo"), baseDir);
+        if (!mode.equals("trace")) {
+            throw new SpecException("mode", "workload kind serving runs the engine without holds and clocks every step on the reference "
+                    + "timeline; set mode: trace");
+        }
+        return new Scenario.Workload(List.of(0), List.of(1), List.of(0), false);
     }
 
     private static List<Integer> ints(String field, Object v) {

@@ -205,21 +205,26 @@ public final class ReferenceTimeline {
         long[][] cacheLookups = new long[n][Math.max(nExpert, 0)];
         long[][] cacheHits = new long[n][Math.max(nExpert, 0)];
         for (int k = 0; k < steps; k++) {
-            int nTok = trace.nTokens()[k];
-            int nPast = trace.nPast()[k];
             for (int l = 0; l < li; l++) {
+                int nTok = trace.nTokens()[k];
+                int nPast = trace.nPast()[k];
                 LayerPlan lp = new LayerPlan();
                 lp.kvReadTiers = new boolean[lower.size()];
                 double flopsNanos = 0;
                 if (!ref.isHost()) {
                     for (ComputeDtype d : ComputeDtype.values()) {
-                        double f = flopsPerToken[l][d.ordinal()] * nTok + flopsPerStep[l][d.ordinal()];
+                        // One logits row per sequence of a batch (a single-sequence step has one).
+                        double f = flopsPerToken[l][d.ordinal()] * nTok + flopsPerStep[l][d.ordinal()] * trace.sequences(k);
                         if (f > 0) {
                             flopsNanos += ref.computeNanos(d, f);
                         }
                     }
                     if (l < n) {
-                        double attn = 4.0 * geo.nHead() * geo.headDim() * nTok * (double) (nPast + nTok);
+                        // Attention is per sequence: each attends to its own positions only.
+                        double attn = 0;
+                        for (int s = 0; s < trace.sequences(k); s++) {
+                            attn += 4.0 * geo.nHead() * geo.headDim() * trace.tokensOf(k, s) * (double) (trace.pastOf(k, s) + trace.tokensOf(k, s));
+                        }
                         flopsNanos += ref.computeNanos(ComputeDtype.FP16, attn);
                     }
                 }
@@ -277,7 +282,10 @@ public final class ReferenceTimeline {
                         }
                     }
                 }
-                if (l < n && geo.kvBytesPerTokenPerLayer() > 0) {
+                // Weights above are charged once per step whatever the batch; KV per sequence and position.
+                for (int q = 0; q < trace.sequences(k) && l < n && geo.kvBytesPerTokenPerLayer() > 0; q++) {
+                    nPast = trace.pastOf(k, q);
+                    nTok = trace.tokensOf(k, q);
                     long kv = geo.kvBytesPerTokenPerLayer();
                     for (Placement.KvSpan s : cfg.placement().kvSpans(l, nPast)) {
                         long bytes = s.tokens() * kv;

@@ -16,6 +16,14 @@ public interface LoadedModel extends AutoCloseable {
 
     EngineContext newContext(ContextConfig config, LayerHook hook);
 
+    /**
+     * A context whose KV cache holds {@code maxSequences} sequences (n_ctx cells shared by all), for
+     * continuous batching. Engines that cannot batch sequences say so.
+     */
+    default BatchContext newBatchContext(ContextConfig config, int maxSequences) {
+        throw new UnsupportedOperationException(description() + ": this engine does not run batches of several sequences; use engine: llama.cpp");
+    }
+
     @Override
     void close();
 }

@@ -40,6 +40,9 @@ public final class LlamaCpp {
     private final MethodHandle synchronize;
     private final MethodHandle getLogitsIth;
     private final MethodHandle kvSelfClear;
+    private final MethodHandle kvSelfSeqRm;
+    private final MethodHandle kvSelfDefrag;
+    private final MethodHandle kvSelfUpdate;
     private final MethodHandle perfContext;
     private final MethodHandle perfContextReset;
     private final MethodHandle modelDesc;
@@ -67,6 +70,10 @@ public final class LlamaCpp {
         synchronize = b.bind("llama_synchronize", FunctionDescriptor.ofVoid(ADDRESS));
         getLogitsIth = b.bind("llama_get_logits_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
         kvSelfClear = b.bind("llama_kv_self_clear", FunctionDescriptor.ofVoid(ADDRESS));
+        // b4916's name; later builds call it llama_memory_seq_rm. Positions [p0, p1), -1 meaning "to the end".
+        kvSelfDefrag = b.bind("llama_kv_self_defrag", FunctionDescriptor.ofVoid(ADDRESS));
+        kvSelfUpdate = b.bind("llama_kv_self_update", FunctionDescriptor.ofVoid(ADDRESS));
+        kvSelfSeqRm = b.bind("llama_kv_self_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
         perfContext = b.bind("llama_perf_context", FunctionDescriptor.of(LlamaStructs.PERF_CONTEXT_DATA, ADDRESS));
         perfContextReset = b.bind("llama_perf_context_reset", FunctionDescriptor.ofVoid(ADDRESS));
         modelDesc = b.bind("llama_model_desc", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
@@ -224,6 +231,24 @@ public final class LlamaCpp {
     void kvSelfClear(MemorySegment ctx) {
         try {
             kvSelfClear.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    boolean kvSelfSeqRm(MemorySegment ctx, int seq, int p0, int p1) {
+        try {
+            return (boolean) kvSelfSeqRm.invokeExact(ctx, seq, p0, p1);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Compacts the KV cache now (llama_kv_self_defrag schedules it, llama_kv_self_update applies it). */
+    void kvSelfDefragNow(MemorySegment ctx) {
+        try {
+            kvSelfDefrag.invokeExact(ctx);
+            kvSelfUpdate.invokeExact(ctx);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -45,6 +45,11 @@ final class LlamaCppModel implements LoadedModel {
         return new LlamaCppContext(api, handle(), info.nLayer(), config, hook);
     }
 
+    @Override
+    public dev.tierlab.inference.engine.BatchContext newBatchContext(ContextConfig config, int maxSequences) {
+        return new LlamaCppBatchContext(api, handle(), config, maxSequences);
+    }
+
     private MemorySegment handle() {
         if (model == null) {
             throw new IllegalStateException("model already closed");

@@ -117,6 +117,10 @@ final class LlamaStructs {
 
     static final VarHandle B_N_TOKENS = handle(BATCH, "n_tokens");
     static final VarHandle B_TOKEN = handle(BATCH, "token");
+    static final VarHandle B_POS = handle(BATCH, "pos");
+    static final VarHandle B_N_SEQ_ID = handle(BATCH, "n_seq_id");
+    static final VarHandle B_SEQ_ID = handle(BATCH, "seq_id");
+    static final VarHandle B_LOGITS = handle(BATCH, "logits");
 
     static final VarHandle PERF_T_P_EVAL_MS = handle(PERF_CONTEXT_DATA, "t_p_eval_ms");
     static final VarHandle PERF_T_EVAL_MS = handle(PERF_CONTEXT_DATA, "t_eval_ms");
