@@ -119,6 +119,12 @@ final class BenchCommand implements Callable<Integer> {
     /** Per --emulate file in trace mode: its timeline configuration. */
     private final Map<String, TimelineConfig> traced = new java.util.LinkedHashMap<>();
 
+    /** Per trace-mode file: its observing hooks, one per test and thread count, in the order the results come. */
+    private final Map<String, List<dev.tierlab.inference.emulation.TimelineHook>> tracers = new java.util.LinkedHashMap<>();
+
+    /** Per trace-mode file: how many of its rows have taken their trace so far. */
+    private final Map<String, Integer> tracersUsed = new java.util.HashMap<>();
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -224,7 +230,15 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     String name = f.getFileName().toString().replaceFirst("\\.ya?ml$", "");
                     traced.put(name, tc);
-                    hooks.add(new NamedHook(name, HookMode.NOOP::hook));
+                    // An observing hook that records the steps the engine ran and, for a mixture-of-experts
+                    // model, the experts each step routed to: the trace the reference timeline is computed on.
+                    List<dev.tierlab.inference.emulation.TimelineHook> made = tracers.computeIfAbsent(name, k -> new ArrayList<>());
+                    int nLayer = loaded.info().nLayer();
+                    hooks.add(new NamedHook(name, () -> {
+                        var h = new dev.tierlab.inference.emulation.TimelineHook(nLayer, 64, injector);
+                        made.add(h);
+                        return h;
+                    }));
                     continue;
                 }
                 Map<String, TierSpec> tiers = EmulationSpecs.tiers(block.get("tiers"), f.toAbsolutePath().getParent());
@@ -270,7 +284,10 @@ final class BenchCommand implements Callable<Integer> {
         } catch (SpecException e) {
             throw new UserError("--emulate " + r.hook() + ": " + e.getMessage());
         }
-        Trace trace = Trace.of(t.nDepth(), t.nPrompt(), t.nGen(), cfg.nUbatch());
+        // The trace of the row's last repetition, as its hook recorded it (with routing for MoE models).
+        int used = tracersUsed.merge(r.hook(), 1, Integer::sum) - 1;
+        var hook = tracers.get(r.hook()).get(used);
+        Trace trace = new Trace(hook.tokens(), hook.past(), hook.expertMasks());
         ReferenceTimeline.Result ref = ReferenceTimeline.compute(tc.withSeed(cfg.seed()), geo, trace, null, true);
         ReferenceTimeline.Result base = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, trace, null, false);
         row.put("mode", "trace");
