@@ -71,7 +71,7 @@ final class MarkdownReport {
                     .append(" | ").append(c.ownTail(p).percentile(0.99).text("", 2)).append(" |\n");
         }
         sb.append("\nMeasured: ").append(HtmlReport.measuredNote(c)).append(" Reference: the reference system's model ")
-                .append("(ref_tg_tps emulated / baseline per pair, median and range); v1 runs: the analytical model. ")
+                .append("(per pair, in the measured curve's terms: the median reference decode step, baseline / emulated, where per-token times were measured, else ref_tg_tps emulated / baseline; median and range); v1 runs: the analytical model. ")
                 .append("Every figure per point is in summary.csv.\n");
 
         sb.append("\n## Requirements\n\n");

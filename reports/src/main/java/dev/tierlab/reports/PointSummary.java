@@ -86,7 +86,11 @@ public record PointSummary(
                 median(own, r -> tierValue(r, t, ResultRecord.TierFigures::queueP99Us)),
                 median(own, r -> tierValue(r, t, ResultRecord.TierFigures::transferP99Us)),
                 median(own, r -> tierValue(r, t, ResultRecord.TierFigures::readP99Us))});
-            out.add(new PointSummary(p, estimate(p, Metric.DECODE), estimate(p, Metric.TG), estimate(p, Metric.PP), ReferenceRatio.of(p),
+            RatioEstimate decode = estimate(p, Metric.DECODE);
+            // The reference on the measured curve's own terms: median per-token time when that is what was measured
+            // (tails such as rare stalls move a mean but not a median), else decode throughput.
+            ReferenceRatio reference = decode.n() > 0 ? ReferenceRatio.perToken(p) : ReferenceRatio.of(p);
+            out.add(new PointSummary(p, decode, estimate(p, Metric.TG), estimate(p, Metric.PP), reference,
                     LogTInterval.of(PointData.values(own, r -> r.host().tgTps())),
                     LogTInterval.of(PointData.values(own, r -> r.host().ppTps())),
                     LogTInterval.of(PointData.values(p.baseline(), r -> r.host().tgTps())),

@@ -87,6 +87,37 @@ public final class QosReport {
         return new Answer(c.config(), highest, knee(c.offered(), c.p99Tpot()), knee(c.offered(), c.p99Ttft()));
     }
 
+    /**
+     * The other inversion: at each offered load, which tier configurations hold the SLO there (with
+     * every lower load), so a reader finds the slowest tier that still serves a given load.
+     */
+    static String slosByLoad(List<Curve> curves) {
+        java.util.TreeSet<Double> loads = new java.util.TreeSet<>();
+        curves.forEach(c -> java.util.Arrays.stream(c.offered()).forEach(loads::add));
+        if (loads.isEmpty() || curves.size() < 2) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("| offered (req/s) | configurations that hold the SLO up to this load | configurations that miss it |\n|---|---|---|\n");
+        for (double load : loads) {
+            List<String> hold = new ArrayList<>();
+            List<String> miss = new ArrayList<>();
+            for (Curve c : curves) {
+                int i = java.util.Arrays.binarySearch(c.offered(), load);
+                if (i < 0) {
+                    continue;
+                }
+                boolean upTo = true;
+                for (int j = 0; j <= i; j++) {
+                    upTo &= c.meets()[j];
+                }
+                (upTo ? hold : miss).add(c.config());
+            }
+            md.append("| ").append(num(load)).append(" | ").append(hold.isEmpty() ? "none" : String.join(", ", hold)).append(" | ")
+                    .append(miss.isEmpty() ? "none" : String.join(", ", miss)).append(" |\n");
+        }
+        return md.append("\n").toString();
+    }
+
     /** The highest load before {@code y} first exceeds KNEE_FACTOR x its value at the lowest load; NaN if it never does. */
     static double knee(double[] x, double[] y) {
         if (x.length == 0 || Double.isNaN(y[0])) {
@@ -146,6 +177,7 @@ public final class QosReport {
         }
         md.append("\nKnee: the highest load before the p99 exceeds ").append(num(KNEE_FACTOR))
                 .append("x its value at the lowest load. Highest load meeting the SLO: it and every lower load meet both p99 targets.\n\n");
+        md.append(slosByLoad(curves));
         md.append("| configuration | offered (req/s) | n | goodput (req/s) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | TPOT p99 95% CI (ms) | SLO |\n"
                 + "|---|---|---|---|---|---|---|---|\n");
         for (Curve c : curves) {

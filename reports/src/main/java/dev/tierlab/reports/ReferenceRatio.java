@@ -19,6 +19,26 @@ public record ReferenceRatio(double median, double min, double max, int n, Strin
         return Double.isFinite(median);
     }
 
+    /**
+     * The reference ratio in median per-token time, per pair: baseline ref_step_ms / emulated
+     * ref_step_ms (the median decode step of each reference timeline), to sit beside a measured
+     * curve of median per-token times. Falls back to {@link #of} when the lines carry no step.
+     */
+    public static ReferenceRatio perToken(PointData p) {
+        if (p.baselinePoint()) {
+            return NONE;
+        }
+        double[] perPair = p.pairs().stream().mapToDouble(x -> x.baseline().reference().stepMs() / x.emulated().reference().stepMs())
+                .filter(v -> v > 0 && Double.isFinite(v)).toArray();
+        if (perPair.length == 0) {
+            return of(p);
+        }
+        String name = p.pairs().getFirst().emulated().reference().name();
+        return new ReferenceRatio(SampleStats.median(perPair), Arrays.stream(perPair).min().orElseThrow(),
+                Arrays.stream(perPair).max().orElseThrow(), perPair.length, (name.isEmpty() ? "reference" : "reference " + name)
+                + ", median per-token time");
+    }
+
     public static ReferenceRatio of(PointData p) {
         if (p.baselinePoint()) {
             return NONE;

@@ -55,5 +55,9 @@ class QosReportTest {
         assertTrue(Files.readString(html).contains("<svg"));
         assertTrue(md.contains("| 0.00100 - 0.00200 |"), md);
         assertTrue(Files.readString(dir.resolve("qos.csv")).lines().count() == 8);
+        // Per load, which configurations hold the SLO there and at every lower load (hbf's recovery at 4000 does not count).
+        assertTrue(md.contains("| 1000 | hbm, hbf | none |"), md);
+        assertTrue(md.contains("| 4000 | hbm | hbf |"), md);
+        assertTrue(md.contains("| 8000 | none | hbm |"), md);
     }
 }
