@@ -126,7 +126,8 @@ final class HtmlReport {
                     .append("</td><td>").append(esc(c.ownTail(p).percentile(0.99).text("", 2))).append("</td></tr>");
         }
         h.append("</table><p class=\"muted\">Measured: ").append(esc(measuredNote(c))).append(" Reference: ")
-                .append("ref_tg_tps(emulated) / ref_tg_tps(baseline) per pair, median (range), from the reference system's model; "
+                .append("per pair, in the measured curve's terms (median reference decode step, baseline / emulated, where per-token times were measured; "
+                        + "else ref_tg_tps emulated / baseline), median (range), from the reference system's model; "
                         + "v1 runs: the analytical model. tg tok/s: emulated repeats, geometric mean with a t interval on the log scale. "
                         + "Per-token p99: host clock, pooled over repeats, only with n ≥ 100. Every figure per point is in summary.csv.</p>");
     }
