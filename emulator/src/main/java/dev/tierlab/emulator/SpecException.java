@@ -6,10 +6,17 @@ package dev.tierlab.emulator;
  */
 public final class SpecException extends RuntimeException {
     private final String field;
+    private final String reason;
 
     public SpecException(String field, String message) {
         super(field + ": " + message);
         this.field = field;
+        this.reason = message;
+    }
+
+    /** What is wrong and what to write, without the field (getMessage() puts the field first). */
+    public String reason() {
+        return reason;
     }
 
     public String field() {

@@ -122,9 +122,6 @@ final class BenchCommand implements Callable<Integer> {
     /** Per trace-mode file: its observing hooks, one per test and thread count, in the order the results come. */
     private final Map<String, List<dev.tierlab.inference.emulation.TimelineHook>> tracers = new java.util.LinkedHashMap<>();
 
-    /** Per trace-mode file: how many of its rows have taken their trace so far. */
-    private final Map<String, Integer> tracersUsed = new java.util.HashMap<>();
-
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -187,8 +184,13 @@ final class BenchCommand implements Callable<Integer> {
             loaded.forEach(e -> models.put(e.name(), e.model()));
             List<Map<String, Object>> rows = results.stream()
                     .map(r -> BenchRow.of(r, file, models.get(r.engine()), cfg)).toList();
+            Map<String, java.util.Iterator<dev.tierlab.inference.emulation.TimelineHook>> nextTrace = new HashMap<>();
+            tracers.forEach((name, hooks) -> nextTrace.put(name, hooks.iterator()));
             for (int i = 0; i < rows.size(); i++) {
-                addReference(rows.get(i), results.get(i), models.get(results.get(i).engine()), cfg);
+                BenchResult r = results.get(i);
+                if (nextTrace.containsKey(r.hook())) {
+                    addReference(rows.get(i), r, nextTrace.get(r.hook()).next(), models.get(r.engine()), cfg);
+                }
             }
             PrintWriter out = spec.commandLine().getOut();
             format.write(rows, out);
@@ -269,24 +271,19 @@ final class BenchCommand implements Callable<Integer> {
      * For a trace-mode --emulate file's row: the reference timeline of the test's trace with the file's
      * tiers, against the same trace with every byte on the reference's top tier.
      */
-    private void addReference(Map<String, Object> row, BenchResult r, LoadedModel model, BenchConfig cfg) {
+    private void addReference(Map<String, Object> row, BenchResult r, dev.tierlab.inference.emulation.TimelineHook hook, LoadedModel model,
+            BenchConfig cfg) {
         TimelineConfig tc = traced.get(r.hook());
-        if (tc == null) {
-            return;
-        }
         BenchTest t = r.test();
         ModelGeometry geo = EmulatedHook.geometry(model.info(), cfg.kvType());
         try {
             ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(t.nPrompt(), cfg.nUbatch())), t.contextNeeded(),
                     TierService.MAX_REQUESTS_PER_BATCH);
-            ReferenceTimeline.checkCapacity(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, t.contextNeeded());
-            ReferenceTimeline.checkCapacity(tc, geo, t.contextNeeded());
+            ReferenceTimeline.checkCapacityWithBaseline(tc, geo, t.contextNeeded());
         } catch (SpecException e) {
             throw new UserError("--emulate " + r.hook() + ": " + e.getMessage());
         }
         // The trace of the row's last repetition, as its hook recorded it (with routing for MoE models).
-        int used = tracersUsed.merge(r.hook(), 1, Integer::sum) - 1;
-        var hook = tracers.get(r.hook()).get(used);
         Trace trace = new Trace(hook.tokens(), hook.past(), hook.expertMasks());
         ReferenceTimeline.Result ref = ReferenceTimeline.compute(tc.withSeed(cfg.seed()), geo, trace, null, true);
         ReferenceTimeline.Result base = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, trace, null, false);

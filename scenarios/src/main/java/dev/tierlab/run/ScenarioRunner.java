@@ -365,7 +365,7 @@ public final class ScenarioRunner {
         ModelGeometry geo = EmulatedHook.geometry(loaded.info(), cc.kvType());
         TimelineConfig tc = EmulationSpecs.timeline(ps.emulation(), scenario.baseDir(), hostDram).withSeed(seed(p, pair));
         ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(test.nPrompt(), cc.nUbatch())), cc.nCtx(), TierService.MAX_REQUESTS_PER_BATCH);
-        checkCapacity(tc, geo, cc.nCtx());
+        ReferenceTimeline.checkCapacityWithBaseline(tc, geo, cc.nCtx());
         TimelineConfig top = TimelineConfig.allOnTop(tc.reference(), tc.tiers());
         String order = baselineFirst ? "BE" : "EB";
         double baseStep = Double.NaN;
@@ -484,7 +484,7 @@ public final class ScenarioRunner {
                     TimelineConfig tc = EmulationSpecs.timeline(p.scenario().emulation(), scenario.baseDir(), hostDram).withSeed(seed(p, r));
                     ReferenceTimeline.checkRequestBudget(tc, geo, Math.max(1, Math.min(test.nPrompt(), cc.nUbatch())), cc.nCtx(),
                             TierService.MAX_REQUESTS_PER_BATCH);
-                    checkCapacity(tc, geo, cc.nCtx());
+                    ReferenceTimeline.checkCapacityWithBaseline(tc, geo, cc.nCtx());
                     ReferenceTimeline.HostCompute hc = hostCompute(tc.reference(), b);
                     ReferenceTimeline.Result ref = ReferenceTimeline.compute(tc, geo, trace, hc, true);
                     ReferenceTimeline.Result refBase = ReferenceTimeline.compute(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo,
@@ -655,12 +655,6 @@ public final class ScenarioRunner {
             host[lastPrefill][li - 1] += Math.max(0, s.prefillNanos() - prefillHook);
         }
         return host;
-    }
-
-    /** The point's placement and its all-on-top baseline must both fit the reference's top tier. */
-    private static void checkCapacity(TimelineConfig tc, ModelGeometry geo, int positions) {
-        ReferenceTimeline.checkCapacity(TimelineConfig.allOnTop(tc.reference(), tc.tiers()), geo, positions);
-        ReferenceTimeline.checkCapacity(tc, geo, positions);
     }
 
     /** For {@code reference: host}: each layer's compute is the host's, the median over the last baseline's steps of its phase. */

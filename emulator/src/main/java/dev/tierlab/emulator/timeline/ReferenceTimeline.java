@@ -499,6 +499,12 @@ public final class ReferenceTimeline {
      * and the staging buffers of staged reads (d + 1 of the largest layer's staged bytes). The same
      * check is made for the all-on-top baseline. A reference capacity of 0 sets capacity aside.
      */
+    public static void checkCapacityWithBaseline(TimelineConfig cfg, ModelGeometry geo, int maxPositions) {
+        checkCapacity(TimelineConfig.allOnTop(cfg.reference(), cfg.tiers()), geo, maxPositions);
+        checkCapacity(cfg, geo, maxPositions);
+    }
+
+    /** The check of {@link #checkCapacityWithBaseline} for one configuration. */
     public static void checkCapacity(TimelineConfig cfg, ModelGeometry geo, int maxPositions) {
         long capacity = cfg.reference().topCapacityBytes();
         if (capacity <= 0) {

@@ -32,17 +32,25 @@ public final class LlamaCppEngine implements InferenceEngine {
             info = ModelInfo.of(f);
         }
         LlamaCpp api = LlamaCpp.get();
+        MemorySegment model = loadRaw(api, gguf);
+        if (model.equals(MemorySegment.NULL)) {
+            throw new IllegalStateException(couldNotLoad(gguf));
+        }
+        return new LlamaCppModel(api, model, info);
+    }
+
+    /** llama.cpp's own load (CPU, mmap); NULL when it refused the file. */
+    private static MemorySegment loadRaw(LlamaCpp api, Path gguf) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = api.modelDefaultParams(arena);
             LlamaStructs.MP_N_GPU_LAYERS.set(params, 0);
             LlamaStructs.MP_USE_MMAP.set(params, true);
-            MemorySegment model = api.modelLoadFromFile(arena.allocateFrom(gguf.toAbsolutePath().toString()), params);
-            if (model.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException(gguf + ": llama.cpp could not load the model "
-                        + "(set TIERLAB_LLAMA_LOG=info to see why)");
-            }
-            return new LlamaCppModel(api, model, info);
+            return api.modelLoadFromFile(arena.allocateFrom(gguf.toAbsolutePath().toString()), params);
         }
+    }
+
+    private static String couldNotLoad(Path gguf) {
+        return gguf + ": llama.cpp could not load the model (set TIERLAB_LLAMA_LOG=info to see why)";
     }
 
     /**
@@ -53,16 +61,11 @@ public final class LlamaCppEngine implements InferenceEngine {
      */
     public static String loadUnvalidated(Path gguf) {
         LlamaCpp api = LlamaCpp.get();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment params = api.modelDefaultParams(arena);
-            LlamaStructs.MP_N_GPU_LAYERS.set(params, 0);
-            LlamaStructs.MP_USE_MMAP.set(params, true);
-            MemorySegment model = api.modelLoadFromFile(arena.allocateFrom(gguf.toAbsolutePath().toString()), params);
-            if (model.equals(MemorySegment.NULL)) {
-                return gguf + ": llama.cpp could not load the model (set TIERLAB_LLAMA_LOG=info to see why)";
-            }
-            api.modelFree(model);
-            return null;
+        MemorySegment model = loadRaw(api, gguf);
+        if (model.equals(MemorySegment.NULL)) {
+            return couldNotLoad(gguf);
         }
+        api.modelFree(model);
+        return null;
     }
 }

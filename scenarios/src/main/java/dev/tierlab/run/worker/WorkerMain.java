@@ -106,9 +106,7 @@ public final class WorkerMain {
         } catch (SpecException e) {
             error.put("kind", "spec");
             error.put("field", e.field());
-            // the supervisor rebuilds the exception from field and message: send the message without its field
-            String m = e.getMessage();
-            error.put("message", m.startsWith(e.field() + ": ") ? m.substring(e.field().length() + 2) : m);
+            error.put("message", e.reason()); // the supervisor rebuilds the exception from field and reason
         } catch (GgufFormatException e) {
             error.put("kind", "bad-input");
             error.set("lines", JSON.valueToTree(java.util.List.of(e.getMessage())));
