@@ -148,8 +148,8 @@ public final class Comparison {
             }
             boolean paired = pa.paired() && pb.paired();
             for (Metric m : List.of(Metric.TG, Metric.PP)) {
-                double[] x = paired ? pairRatios(pa, m) : PointData.values(pa.emulated(), m::value);
-                double[] y = paired ? pairRatios(pb, m) : PointData.values(pb.emulated(), m::value);
+                double[] x = paired ? pa.pairRatios(m) : PointData.values(pa.emulated(), m::value);
+                double[] y = paired ? pb.pairRatios(m) : PointData.values(pb.emulated(), m::value);
                 if (x.length > 0 && y.length > 0) {
                     samples.add(new Samples(id, m, x, y, paired));
                 }
@@ -158,9 +158,6 @@ public final class Comparison {
         return of(samples, o);
     }
 
-    private static double[] pairRatios(PointData p, Metric m) {
-        return p.pairs().stream().mapToDouble(x -> m.ratio(x.baseline(), x.emulated())).filter(v -> v > 0 && Double.isFinite(v)).toArray();
-    }
 
     /** Tests every sample set and adjusts across all of them. */
     public static Result of(List<Samples> samples, Options o) {

@@ -13,10 +13,6 @@ import java.util.Optional;
  */
 public record Headline(Optional<String> question, String answer) {
 
-    public static Headline of(String scenarioYaml, List<PointSummary> points, List<Requirements.Row> requirements) {
-        return of(scenarioYaml, points, requirements, 0.10);
-    }
-
     /** With the loss target the answer is about (the first of the scenario's or the user's targets). */
     public static Headline of(String scenarioYaml, List<PointSummary> points, List<Requirements.Row> requirements, double target) {
         return new Headline(ScenarioText.question(scenarioYaml), answer(points, requirements, target));

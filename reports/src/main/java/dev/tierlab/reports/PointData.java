@@ -111,8 +111,7 @@ public record PointData(String pointId, int pointIndex, Map<String, String> axes
             return null;
         }
         if (paired()) {
-            double[] ratios = pairs.stream().mapToDouble(p -> metric.ratio(p.baseline(), p.emulated()))
-                    .filter(v -> v > 0 && Double.isFinite(v)).toArray();
+            double[] ratios = pairRatios(metric);
             return ratios.length == 0 ? null : RatioSample.paired(ratios);
         }
         double[] b = values(baseline, metric::value);
@@ -121,6 +120,11 @@ public record PointData(String pointId, int pointIndex, Map<String, String> axes
             return null;
         }
         return metric.timeLike() ? RatioSample.unpaired(b, e) : RatioSample.unpaired(e, b);
+    }
+
+    /** Each pair's emulated-vs-baseline ratio on {@code metric}, in pair order, where both figures exist. */
+    public double[] pairRatios(Metric metric) {
+        return pairs.stream().mapToDouble(p -> metric.ratio(p.baseline(), p.emulated())).filter(v -> v > 0 && Double.isFinite(v)).toArray();
     }
 
     static double[] values(List<ResultRecord> rs, ToDoubleFunction<ResultRecord> f) {

@@ -30,13 +30,14 @@ public record ReferenceRatio(double median, double min, double max, int n, Strin
         }
         double[] perPair = p.pairs().stream().mapToDouble(x -> x.baseline().reference().stepMs() / x.emulated().reference().stepMs())
                 .filter(v -> v > 0 && Double.isFinite(v)).toArray();
-        if (perPair.length == 0) {
-            return of(p);
-        }
-        String name = p.pairs().getFirst().emulated().reference().name();
-        return new ReferenceRatio(SampleStats.median(perPair), Arrays.stream(perPair).min().orElseThrow(),
-                Arrays.stream(perPair).max().orElseThrow(), perPair.length, (name.isEmpty() ? "reference" : "reference " + name)
-                + ", median per-token time");
+        return perPair.length == 0 ? of(p) : spread(perPair, p.pairs().getFirst().emulated(), ", median per-token time");
+    }
+
+    /** Median and range of per-pair (or per-line) ratios, named after the line's reference. */
+    private static ReferenceRatio spread(double[] ratios, ResultRecord line, String what) {
+        String name = line.reference().name();
+        return new ReferenceRatio(SampleStats.median(ratios), Arrays.stream(ratios).min().orElseThrow(),
+                Arrays.stream(ratios).max().orElseThrow(), ratios.length, (name.isEmpty() ? "reference" : "reference " + name) + what);
     }
 
     public static ReferenceRatio of(PointData p) {
@@ -46,16 +47,12 @@ public record ReferenceRatio(double median, double min, double max, int n, Strin
         double[] perPair = p.pairs().stream().mapToDouble(x -> x.emulated().reference().tgTps() / x.baseline().reference().tgTps())
                 .filter(v -> v > 0 && Double.isFinite(v)).toArray();
         if (perPair.length > 0) {
-            String name = p.pairs().getFirst().emulated().reference().name();
-            return new ReferenceRatio(SampleStats.median(perPair), Arrays.stream(perPair).min().orElseThrow(),
-                    Arrays.stream(perPair).max().orElseThrow(), perPair.length, name.isEmpty() ? "reference" : "reference " + name);
+            return spread(perPair, p.pairs().getFirst().emulated(), "");
         }
         // Trace mode: each emulated line carries its own ratio against the all-on-top timeline of the same trace.
         double[] lineRatios = PointData.values(p.emulated(), r -> r.reference().tgRatio());
         if (lineRatios.length > 0) {
-            String name = p.emulated().getFirst().reference().name();
-            return new ReferenceRatio(SampleStats.median(lineRatios), Arrays.stream(lineRatios).min().orElseThrow(),
-                    Arrays.stream(lineRatios).max().orElseThrow(), lineRatios.length, name.isEmpty() ? "reference" : "reference " + name);
+            return spread(lineRatios, p.emulated().getFirst(), "");
         }
         double[] refE = PointData.values(p.emulated(), r -> r.reference().tgTps());
         double[] refB = PointData.values(p.baseline(), r -> r.reference().tgTps());

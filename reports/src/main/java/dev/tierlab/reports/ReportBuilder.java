@@ -58,10 +58,11 @@ public final class ReportBuilder {
         Map<String, LatencyTail.Sides> tails = LatencyTail.collect(data, pointData);
         List<Requirements.Curve> curves = Requirements.curves(points);
         // The scenario's own targets (targets: [2.2%, 5%]) replace the defaults; targets given explicitly win.
-        double[] targets = java.util.Arrays.equals(options.targets(), Requirements.DEFAULT_TARGETS)
-                ? ScenarioText.targets(data.scenarioYaml()).orElse(options.targets()) : options.targets();
+        boolean defaultTargets = java.util.Arrays.equals(options.targets(), Requirements.DEFAULT_TARGETS);
+        double[] targets = defaultTargets ? ScenarioText.targets(data.scenarioYaml()).orElse(options.targets()) : options.targets();
         List<Requirements.Row> requirements = Requirements.solve(curves, targets, options.resamples());
         NoiseFloor noise = NoiseFloor.of(data, points);
+        // The answer is about the first target the scenario or the user named; with the defaults, 10%.
         Headline headline = Headline.of(data.scenarioYaml(), points, requirements,
                 java.util.Arrays.equals(targets, Requirements.DEFAULT_TARGETS) ? 0.10 : targets[0]);
         Files.createDirectories(outDir);

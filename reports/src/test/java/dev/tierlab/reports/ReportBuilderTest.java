@@ -120,15 +120,7 @@ class ReportBuilderTest {
             double r = RunFixture.trueRatio(Double.parseDouble(bw.replace("x", "")), 0.1);
             f.pairedPoint("w/bw=" + bw, Map.of("tiers.hbf.read_bandwidth", bw), 3, r, r, 10, 0.01, 8);
         }
-        for (Map<String, Object> m : f.lines()) {
-            if (m.get("role").equals("emulated")) {
-                m.put("mode", "trace");
-                m.remove("decode_ms");
-                m.put("tg_tps", null);
-                m.put("pp_tps", null);
-                m.put("itl_ms", Map.of());
-            }
-        }
+        asTraceMode(f);
         Path run = f.write(dir.resolve("trace"));
         ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
         assertEquals(3, rep.requirements().size());
@@ -160,15 +152,7 @@ class ReportBuilderTest {
         RunFixture f = new RunFixture(24);
         f.pairedPoint("w/access=direct", Map.of("access", "direct"), 3, 0.9, 0.9, 10, 0.01, 8);
         f.pairedPoint("w/access=staged", Map.of("access", "staged"), 3, 0.6, 0.6, 10, 0.01, 8);
-        for (Map<String, Object> m : f.lines()) {
-            if (m.get("role").equals("emulated")) {
-                m.put("mode", "trace");
-                m.remove("decode_ms");
-                m.put("tg_tps", null);
-                m.put("pp_tps", null);
-                m.put("itl_ms", Map.of());
-            }
-        }
+        asTraceMode(f);
         Path run = f.write(dir.resolve("trace-discrete"));
         ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
         assertTrue(rep.requirements().isEmpty());
@@ -188,5 +172,18 @@ class ReportBuilderTest {
         String html = Files.readString(rep.html());
         assertTrue(html.contains("Does the mode matter?"));
         assertTrue(html.contains("inconclusive ("), "points read inconclusive");
+    }
+
+    /** Makes a fixture's emulated lines what trace mode writes: reference figures, no host measurement. */
+    private static void asTraceMode(RunFixture f) {
+        for (Map<String, Object> m : f.lines()) {
+            if (m.get("role").equals("emulated")) {
+                m.put("mode", "trace");
+                m.remove("decode_ms");
+                m.put("tg_tps", null);
+                m.put("pp_tps", null);
+                m.put("itl_ms", Map.of());
+            }
+        }
     }
 }
