@@ -122,7 +122,38 @@ public final class ReferenceTimeline {
         final Map<Integer, Long> staged = new LinkedHashMap<>();
         final Map<Integer, Long> writes = new LinkedHashMap<>();
         long stagedBytes;
+        /** Bytes read on the top tier (placed there or served by its cache), and all bytes read. */
+        long topBytes;
+        long baseBytes;
         boolean[] kvReadTiers;
+    }
+
+    /** Where a weight part's bytes were read from in a step. */
+    private enum Served { TOP, CACHE_HIT, STAGED, DIRECT }
+
+    /**
+     * Charges {@code bytes} of a weight part to a step's plan: on the top tier when placed there or
+     * when the top-tier cache holds it, else staged or read in place on its lower tier.
+     */
+    private static Served charge(WeightPart w, long bytes, LayerPlan lp, TimelineConfig cfg, List<String> lower) {
+        lp.baseBytes += bytes;
+        if (w.tier() < 0) {
+            lp.topBytes += bytes;
+            return Served.TOP;
+        }
+        String home = lower.get(w.tier());
+        String served = cfg.cache() == null ? home : cfg.cache().serve(w.key(), home, bytes);
+        if (!served.equals(home) && cfg.isTop(served)) {
+            lp.topBytes += bytes;
+            return Served.CACHE_HIT;
+        }
+        if (w.access() == AccessMode.STAGED) {
+            lp.staged.merge(w.tier(), bytes, Long::sum);
+            lp.stagedBytes += bytes;
+            return Served.STAGED;
+        }
+        lp.direct.merge(w.tier(), bytes, Long::sum);
+        return Served.DIRECT;
     }
 
     private record WeightPart(String key, int tier, AccessMode access, long bytes, long rowBytes) {
@@ -228,24 +259,9 @@ public final class ReferenceTimeline {
                         flopsNanos += ref.computeNanos(ComputeDtype.FP16, attn);
                     }
                 }
-                long base = 0;
-                long top = 0;
                 for (WeightPart w : parts.get(l)) {
                     long bytes = w.rowBytes() > 0 ? Math.min(w.bytes(), w.rowBytes() * nTok) : w.bytes();
-                    base += bytes;
-                    if (w.tier() < 0) {
-                        top += bytes;
-                        continue;
-                    }
-                    String served = cache == null ? lower.get(w.tier()) : cache.serve(w.key(), lower.get(w.tier()), bytes);
-                    if (!served.equals(lower.get(w.tier())) && cfg.isTop(served)) {
-                        top += bytes;
-                    } else if (w.access() == AccessMode.STAGED) {
-                        lp.staged.merge(w.tier(), bytes, Long::sum);
-                        lp.stagedBytes += bytes;
-                    } else {
-                        lp.direct.merge(w.tier(), bytes, Long::sum);
-                    }
+                    charge(w, bytes, lp, cfg, lower);
                 }
                 // Routed experts: only the slabs of experts that some token of this step picked (the union in
                 // prefill; every expert when the trace has no routing), each slab its own cache entry.
@@ -258,25 +274,12 @@ public final class ReferenceTimeline {
                         for (long m = mask; m != 0; m &= m - 1) {
                             int e = Long.numberOfTrailingZeros(m);
                             for (WeightPart w : rt.perExpert().get(e)) {
-                                long bytes = w.bytes();
-                                base += bytes;
-                                if (w.tier() < 0) {
-                                    top += bytes;
-                                    continue;
-                                }
-                                String served = lower.get(w.tier());
-                                if (cache != null) {
-                                    served = cache.serve(w.key(), served, bytes);
+                                Served s = charge(w, w.bytes(), lp, cfg, lower);
+                                if (cache != null && s != Served.TOP) {
                                     cacheLookups[l][e]++;
                                 }
-                                if (!served.equals(lower.get(w.tier())) && cfg.isTop(served)) {
+                                if (s == Served.CACHE_HIT) {
                                     cacheHits[l][e]++;
-                                    top += bytes;
-                                } else if (w.access() == AccessMode.STAGED) {
-                                    lp.staged.merge(w.tier(), bytes, Long::sum);
-                                    lp.stagedBytes += bytes;
-                                } else {
-                                    lp.direct.merge(w.tier(), bytes, Long::sum);
                                 }
                             }
                         }
@@ -289,9 +292,9 @@ public final class ReferenceTimeline {
                     long kv = geo.kvBytesPerTokenPerLayer();
                     for (Placement.KvSpan s : cfg.placement().kvSpans(l, nPast)) {
                         long bytes = s.tokens() * kv;
-                        base += bytes;
+                        lp.baseBytes += bytes;
                         if (cfg.isTop(s.tier())) {
-                            top += bytes;
+                            lp.topBytes += bytes;
                         } else {
                             int t = index.get(s.tier());
                             lp.kvReadTiers[t] = true;
@@ -314,8 +317,8 @@ public final class ReferenceTimeline {
                     lp.computeNanos = lp.baseComputeNanos = host.nanos(k, l);
                 } else {
                     double topBw = ref.topReadBytesPerSecond() / 1e9;
-                    lp.computeNanos = Math.max(flopsNanos, (top + lp.stagedBytes) / topBw);
-                    lp.baseComputeNanos = Math.max(flopsNanos, base / topBw);
+                    lp.computeNanos = Math.max(flopsNanos, (lp.topBytes + lp.stagedBytes) / topBw);
+                    lp.baseComputeNanos = Math.max(flopsNanos, lp.baseBytes / topBw);
                 }
                 plans[k * li + l] = lp;
             }
