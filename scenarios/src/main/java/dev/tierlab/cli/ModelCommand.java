@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Synthesize shape-faithful GGUF models and inspect GGUF files.",
-        subcommands = {ModelCommand.Synth.class, ModelCommand.Inspect.class})
+        subcommands = {ModelCommand.Synth.class, ModelCommand.Inspect.class, ModelCommand.Routing.class})
 final class ModelCommand implements Runnable {
 
     @CommandLine.Spec
@@ -30,7 +30,7 @@ final class ModelCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose 'synth' or 'inspect'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose 'synth', 'inspect' or 'routing'");
     }
 
     @Command(name = "synth", mixinStandardHelpOptions = true,
@@ -159,6 +159,80 @@ final class ModelCommand implements Runnable {
                             Arrays.toString(t.dims()), t.byteSize(), f.dataOffset() + t.offset());
                 }
             }
+        }
+    }
+
+    @Command(name = "routing", mixinStandardHelpOptions = true,
+            description = {"Record a mixture-of-experts model's routing into a routing trace.",
+                "Runs the model over a text, one token per step, and writes each position's experts per block.",
+                "A scenario's model.routing_trace replays it on a synthesized model of the same shape."})
+    static final class Routing implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "GGUF mixture-of-experts model (real weights give real routing).")
+        Path file;
+
+        @Option(names = "--text", paramLabel = "FILE", description = "Text to route (default: greedy generation from BOS).")
+        Path text;
+
+        @Option(names = "--tokens", defaultValue = "512", paramLabel = "N",
+                description = "Token positions to record; after the text, greedy generation continues (default: ${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Option(names = {"-e", "--engine"}, defaultValue = "llama.cpp", paramLabel = "NAME", description = "llama.cpp or java (default: ${DEFAULT-VALUE}).")
+        String engine;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Routing trace (JSON) to write.")
+        Path output;
+
+        @Override
+        public Integer call() throws IOException {
+            if (tokens < 1 || tokens > 65_536) {
+                throw new UserError("--tokens: %d is outside 1..65536".formatted(tokens));
+            }
+            if (!engine.equals("llama.cpp") && !engine.equals("java")) {
+                throw new UserError("-e: '%s' does not report routing; use llama.cpp or java".formatted(engine));
+            }
+            String prose = null;
+            if (text != null) {
+                try {
+                    prose = java.nio.file.Files.readString(text);
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    throw new UserError("--text: cannot read %s as UTF-8 text: %s".formatted(text, e.getMessage()));
+                }
+            }
+            ModelInfo info;
+            try (GgufFile f = GgufFile.open(file)) {
+                info = ModelInfo.of(f);
+            }
+            if (!info.isMoe()) {
+                throw new UserError("%s: %s has no experts; record routing from a mixture-of-experts model".formatted(file, info.architecture()));
+            }
+            if (tokens > info.contextLength()) {
+                throw new UserError("--tokens: %d is more than the model's context of %d".formatted(tokens, info.contextLength()));
+            }
+            dev.tierlab.inference.emulation.RoutingRecorder rec = new dev.tierlab.inference.emulation.RoutingRecorder(info.nLayer());
+            int fromText;
+            try (var model = Engines.byName(engine).load(file);
+                    var ctx = model.newContext(dev.tierlab.inference.engine.ContextConfig.defaults(tokens, 1), rec)) {
+                int[] ids = prose == null ? new int[] {ctx.bosToken()} : ctx.tokenize(prose, true);
+                fromText = Math.min(ids.length, tokens);
+                for (int i = 0; i < fromText; i++) {
+                    ctx.decode(ids[i]);
+                }
+                while (ctx.position() < tokens) {
+                    ctx.decode(ctx.greedyToken());
+                }
+            }
+            String source = "%s %s (%s, %d layers) over %s, one token per step: %d from the text, %d generated greedily"
+                    .formatted(engine, info.name(), info.architecture(), info.nLayer(), text == null ? "BOS" : text.getFileName(),
+                            fromText, tokens - fromText);
+            var trace = rec.trace(source, info.nExpert());
+            dev.tierlab.scenario.RoutingTraceFile.write(trace, output);
+            spec.commandLine().getOut().printf("wrote %s: %d positions x %d blocks, %d of %d experts per token%n", output,
+                    trace.positions(), trace.layers(), trace.k(), trace.nExpert());
+            return TierlabCli.EXIT_OK;
         }
     }
 

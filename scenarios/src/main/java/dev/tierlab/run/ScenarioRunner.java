@@ -16,6 +16,7 @@ import dev.tierlab.emulator.service.TierService;
 import dev.tierlab.emulator.timeline.ModelGeometry;
 import dev.tierlab.emulator.timeline.ReferenceTimeline;
 import dev.tierlab.emulator.timeline.TimelineConfig;
+import dev.tierlab.emulator.timeline.RoutingTrace;
 import dev.tierlab.emulator.timeline.Trace;
 import dev.tierlab.inference.bench.BenchSample;
 import dev.tierlab.inference.bench.BenchTest;
@@ -39,6 +40,7 @@ import dev.tierlab.reports.stats.SampleStats;
 import dev.tierlab.reports.stats.RatioSample;
 import dev.tierlab.scenario.Calibration;
 import dev.tierlab.scenario.EmulationSpecs;
+import dev.tierlab.scenario.RoutingTraceFile;
 import dev.tierlab.scenario.Scenario;
 import dev.tierlab.scenario.ScenarioException;
 import dev.tierlab.scenario.SweepPlanner;
@@ -102,6 +104,8 @@ public final class ScenarioRunner {
     private static final int DILATION_WINDOW = 3;
 
     private final Scenario scenario;
+    /** The recorded routing the timeline charges instead of the engine's (model.routing_trace); null: the engine's. */
+    private RoutingTrace routing;
     private final Path scenarioFile;
     private final Options options;
     private Injector injector;
@@ -248,6 +252,13 @@ public final class ScenarioRunner {
                 model.put("experts", loaded.info().nExpert());
                 model.put("experts_used", loaded.info().nExpertUsed());
                 model.put("routing", loaded.info().routing());
+                if (scenario.model().routingTrace() != null) {
+                    Path file = scenario.model().routingTrace();
+                    routing = RoutingTraceFile.read(file, "model.routing_trace");
+                    model.put("routing", "recorded trace %s (%s; %d positions), replayed by token position in place of the engine's routing"
+                            .formatted(file.getFileName(), routing.source(), routing.positions()));
+                    model.put("routing_trace_sha256", ModelFiles.sha256(file, options.cacheDir()));
+                }
             }
             Map<String, List<SweepPlanner.Point>> byWorkload = new LinkedHashMap<>();
             points.forEach(p -> byWorkload.computeIfAbsent(workloadKey(p), k -> new ArrayList<>()).add(p));
@@ -376,7 +387,7 @@ public final class ScenarioRunner {
             listener.starting(ResultRow.header(p, role == 'B' ? "baseline" : "emulated", pair, order, scenario.engine(),
                     role == 'B' ? "none" : ps.mode(), null, ps.threads(), scenario.workload().cold()), dir.resultCount());
             if (role == 'B') {
-                TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
+                TimelineHook hook = timelineHook(expectedSteps(test, cc));
                 BenchSample s = repeat(cc, test, hook, p, pair, 'B');
                 ReferenceTimeline.Result refBase = recordBaseline(b, hook, s, tc, geo);
                 Map<String, Object> row = ResultRow.of(p, "baseline", pair, order, scenario.engine(), "none", model, ps.threads(),
@@ -401,7 +412,7 @@ public final class ScenarioRunner {
                     double[][] d = tc.reference().isHost() ? ones(geo.layerIndices()) : b.dilation.current();
                     double resume = b.resumeOverhead(p.id());
                     Realization real = Realization.of(ref, d, resume);
-                    TimelineHook hook = new TimelineHook(loaded.info().nLayer(), trace.steps(), injector);
+                    TimelineHook hook = timelineHook(trace.steps());
                     hook.plan(trace.nTokens(), trace.nPast(), real.holdNanos());
                     s = repeat(cc, test, hook, p, pair, 'E');
                     if (hook.unplannedSteps() == 0 && b.hostNanos != null) {
@@ -463,7 +474,7 @@ public final class ScenarioRunner {
                 pending.put("point_id", baselineId);
                 pending.put("point", Map.of());
                 listener.starting(pending, dir.resultCount());
-                TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(test, cc), injector);
+                TimelineHook hook = timelineHook(expectedSteps(test, cc));
                 BenchSample s = repeat(cc, test, hook, first, r, 'B');
                 Baselines b = new Baselines();
                 TimelineConfig tc0 = EmulationSpecs.timeline(ps.emulation(), scenario.baseDir(), hostDram);
@@ -565,7 +576,7 @@ public final class ScenarioRunner {
                     scenario.workload().cold());
             pending.remove("pair");
             listener.starting(pending, dir.resultCount());
-            TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps(p.workload(), cc), injector);
+            TimelineHook hook = timelineHook(expectedSteps(p.workload(), cc));
             BenchSample last = null;
             try (EngineContext ctx = loaded.newContext(cc, hook)) {
                 SplittableRandom rnd = new SplittableRandom(scenario.seed() ^ 0x5DEECE66DL);
@@ -613,6 +624,13 @@ public final class ScenarioRunner {
                 dir.writeHistogramLog(name, l, start.toEpochMilli());
             }
         }
+    }
+
+    /** The harness hook of a repeat, charging the scenario's recorded routing when it names one. */
+    private TimelineHook timelineHook(int expectedSteps) {
+        TimelineHook hook = new TimelineHook(loaded.info().nLayer(), expectedSteps, injector);
+        hook.replayRouting(routing);
+        return hook;
     }
 
     /**

@@ -37,9 +37,13 @@ public record Scenario(
      * A synthesized preset (with quant mix, optional layer cut and, for mixture-of-experts presets, an
      * optional router skew) or a GGUF file.
      */
-    public record ModelRef(String preset, String quant, Integer layers, Path path, Double routerZipf) {
+    /**
+     * @param routingTrace a recorded routing (docs/moe.md) whose experts the timeline charges instead of
+     *                     the engine's own, by token position; null: the engine's routing
+     */
+    public record ModelRef(String preset, String quant, Integer layers, Path path, Double routerZipf, Path routingTrace) {
         public ModelRef(String preset, String quant, Integer layers, Path path) {
-            this(preset, quant, layers, path, null);
+            this(preset, quant, layers, path, null, null);
         }
 
         public String label() {

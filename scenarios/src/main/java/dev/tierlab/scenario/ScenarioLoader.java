@@ -24,7 +24,7 @@ public final class ScenarioLoader {
     /** Scenario fields a sweep may vary: each point applies them to its own emulation and to its paired baseline. */
     static final Set<String> SWEEPABLE = Set.of("tiers", "placement", "prefetch", "cache", "reference", "access", "threads",
             "kv_type", "context", "mode");
-    static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path", "router_zipf");
+    static final Set<String> MODEL_KEYS = Set.of("preset", "quant", "layers", "path", "router_zipf", "routing_trace");
     static final Set<String> WORKLOAD_KEYS = Set.of("prompt", "generate", "depth", "cache");
 
     static final int MAX_THREADS = 512;
@@ -169,6 +169,18 @@ public final class ScenarioLoader {
         if (model != null) {
             check(problems, yaml, () -> layerRanges(model, root.get("placement")));
         }
+        if (model != null && model.routingTrace() != null && workload != null) {
+            if (serving) {
+                problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: serving runs charge every expert and do not replay a "
+                        + "routing trace yet; drop routing_trace or use a single-stream workload");
+            } else {
+                var t = RoutingTraceFile.read(model.routingTrace(), "model.routing_trace");
+                if (t.positions() < positionsReached(workload)) {
+                    problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: " + model.routingTrace() + ": "
+                            + t.mismatch(t.nExpert(), t.k(), 0, positionsReached(workload)));
+                }
+            }
+        }
         if (model == null || threads == null || kv == null || workload == null || repeats == null || warmup == null
                 || seed == null || sweep == null || precision == null || maxRepeats == null) {
             return null;
@@ -221,12 +233,14 @@ public final class ScenarioLoader {
             if (!java.nio.file.Files.isRegularFile(p)) {
                 throw new SpecException("model.path", "no such model file " + p);
             }
-            try {
-                dev.tierlab.inference.model.ModelInfo.of(dev.tierlab.inference.gguf.GgufFile.open(p));
+            dev.tierlab.inference.model.ModelInfo info;
+            try (var f = dev.tierlab.inference.gguf.GgufFile.open(p)) {
+                info = dev.tierlab.inference.model.ModelInfo.of(f);
             } catch (RuntimeException e) {
                 throw new SpecException("model.path", "%s is not a usable GGUF model: %s".formatted(p, e.getMessage()));
             }
-            return new Scenario.ModelRef(null, null, null, p);
+            Path trace = routingTrace(m, baseDir, info.nExpert(), info.nExpertUsed(), info.nLayer(), p.getFileName().toString());
+            return new Scenario.ModelRef(null, null, null, p, null, trace);
         }
         String preset = String.valueOf(m.getOrDefault("preset", "tiny"));
         var p = Presets.byName(preset).orElseThrow(() -> new SpecException("model.preset",
@@ -252,7 +266,31 @@ public final class ScenarioLoader {
                 throw new SpecException("model.router_zipf", "must be in [0, 4] (0: uniform routing), got " + zipf);
             }
         }
-        return new Scenario.ModelRef(preset, quant, layers, null, zipf);
+        Path trace = routingTrace(m, baseDir, p.isMoe() ? p.moe().nExpert() : 0, p.isMoe() ? p.moe().nExpertUsed() : 0,
+                layers != null ? layers : p.nLayer(), "preset " + preset);
+        return new Scenario.ModelRef(preset, quant, layers, null, zipf, trace);
+    }
+
+    /** The model block's routing_trace, read and checked against the model's shape; null when not given. */
+    private static Path routingTrace(Map<String, Object> m, Path baseDir, int nExpert, int k, int nLayer, String model) {
+        if (!m.containsKey("routing_trace")) {
+            return null;
+        }
+        if (nExpert == 0) {
+            throw new SpecException("model.routing_trace", "%s has no experts; a routing trace needs a mixture-of-experts model".formatted(model));
+        }
+        Path p = baseDir.resolve(String.valueOf(m.get("routing_trace")));
+        String mismatch = RoutingTraceFile.read(p, "model.routing_trace").mismatch(nExpert, k, nLayer, 0);
+        if (mismatch != null) {
+            throw new SpecException("model.routing_trace", "%s does not fit %s: %s".formatted(p, model, mismatch));
+        }
+        return p;
+    }
+
+    /** Token positions the workload reaches: depth + prompt + generate at their largest. */
+    static int positionsReached(Scenario.Workload w) {
+        return w.depth().stream().mapToInt(Integer::intValue).max().orElse(0) + w.prompt().stream().mapToInt(Integer::intValue).max().orElse(0)
+                + w.generate().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     private static Scenario.Workload workload(Object block) {

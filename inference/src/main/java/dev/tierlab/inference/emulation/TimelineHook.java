@@ -35,6 +35,8 @@ public final class TimelineHook implements LayerHook {
     // Mixture-of-experts models: per step and block, the union of the experts the router picked (bit e = expert e).
     private long[] expertMasks;
     private boolean routed;
+    // A recorded routing to charge instead of the engine's own (null: the engine's).
+    private dev.tierlab.emulator.timeline.RoutingTrace replay;
 
     private long stepStart;
     private long layerComputeStart;
@@ -156,15 +158,37 @@ public final class TimelineHook implements LayerHook {
         return true;
     }
 
-    /** Prefill charges the union of the experts its tokens chose: the bits of every token are ORed. */
+    /**
+     * Charges {@code routing}'s experts instead of the engine's: each token the engine routes in a block
+     * takes the experts the trace chose at the token's position. The engine still computes its own
+     * experts (the same shapes, so the same time); only what the timeline charges changes. The trace
+     * must cover every position the run reaches and the model's blocks ({@link
+     * dev.tierlab.emulator.timeline.RoutingTrace#mismatch}); null goes back to the engine's routing.
+     */
+    public void replayRouting(dev.tierlab.emulator.timeline.RoutingTrace routing) {
+        this.replay = routing;
+    }
+
+    /**
+     * Prefill charges the union of the experts its tokens chose: the bits of every token are ORed. A
+     * block that routes fewer tokens than the step holds (llama.cpp's last block computes only the
+     * tokens that output logits) routes the step's last ones.
+     */
     @Override
     public void expertsRouted(int layer, int tokens, int k, int[] experts) {
         if (!recording || layer < 0 || layer >= layers - 1) {
             return;
         }
         long m = expertMasks[steps * layers + layer];
-        for (int i = 0; i < tokens * k; i++) {
-            m |= 1L << experts[i];
+        if (replay != null) {
+            int first = nPast[steps] + nTokens[steps] - tokens;
+            for (int i = 0; i < tokens; i++) {
+                m |= replay.mask(first + i, layer);
+            }
+        } else {
+            for (int i = 0; i < tokens * k; i++) {
+                m |= 1L << experts[i];
+            }
         }
         expertMasks[steps * layers + layer] = m;
         routed = true;

@@ -1,0 +1,127 @@
+package dev.tierlab.emulator.timeline;
+
+import java.util.Arrays;
+
+/**
+ * Which experts a mixture-of-experts router picked, per token position and block: {@code experts[p][l]}
+ * holds the {@code k} experts position p routed to in block l. A trace recorded from a real model
+ * (its real weights and real text) replaces the routing of a synthesized model, whose random weights
+ * route only as the synthesizer's stated assumption: a run replays it by position, so the token at
+ * position p of every repeat charges the experts the trace's token p chose.
+ *
+ * @param source what produced the routing (model, text, engine), stated in reports
+ */
+public record RoutingTrace(String source, int nExpert, int k, int[][][] experts) {
+
+    public RoutingTrace {
+        if (nExpert < 2 || nExpert > 64) {
+            throw new IllegalArgumentException("expert count must be in [2, 64], got " + nExpert);
+        }
+        if (k < 1 || k > nExpert) {
+            throw new IllegalArgumentException("experts per token must be in [1, %d], got %d".formatted(nExpert, k));
+        }
+        if (experts.length == 0) {
+            throw new IllegalArgumentException("no token positions");
+        }
+        int layers = experts[0].length;
+        if (layers == 0) {
+            throw new IllegalArgumentException("position 0 has no blocks");
+        }
+        int[][][] copy = new int[experts.length][][];
+        for (int p = 0; p < experts.length; p++) {
+            if (experts[p].length != layers) {
+                throw new IllegalArgumentException("position %d has %d blocks, position 0 has %d".formatted(p, experts[p].length, layers));
+            }
+            copy[p] = new int[layers][];
+            for (int l = 0; l < layers; l++) {
+                int[] e = experts[p][l];
+                if (e.length != k) {
+                    throw new IllegalArgumentException("position %d, block %d: %d experts, the trace says %d per token".formatted(p, l, e.length, k));
+                }
+                long seen = 0;
+                for (int x : e) {
+                    if (x < 0 || x >= nExpert) {
+                        throw new IllegalArgumentException("position %d, block %d: expert %d outside [0, %d)".formatted(p, l, x, nExpert));
+                    }
+                    if ((seen & 1L << x) != 0) {
+                        throw new IllegalArgumentException("position %d, block %d: expert %d chosen twice".formatted(p, l, x));
+                    }
+                    seen |= 1L << x;
+                }
+                copy[p][l] = e.clone();
+            }
+        }
+        experts = copy;
+    }
+
+    /** Token positions the trace covers: a run may reach positions [0, positions()). */
+    public int positions() {
+        return experts.length;
+    }
+
+    /** Blocks per position. */
+    public int layers() {
+        return experts[0].length;
+    }
+
+    /** The experts of position {@code p} in block {@code layer}, as a bit mask. */
+    public long mask(int p, int layer) {
+        if (p < 0 || p >= experts.length) {
+            throw new IllegalArgumentException("position %d is outside the routing trace's %d positions".formatted(p, experts.length));
+        }
+        long m = 0;
+        for (int e : experts[p][layer]) {
+            m |= 1L << e;
+        }
+        return m;
+    }
+
+    /**
+     * Why this trace cannot stand in for a model's routing, or null when it can: the expert counts and
+     * experts per token must match, the trace must have at least the model's blocks (a model cut to
+     * fewer layers replays the trace's first ones) and every position a run reaches.
+     */
+    public String mismatch(int modelExperts, int modelK, int modelLayers, int positionsNeeded) {
+        if (modelExperts != nExpert || modelK != k) {
+            return "the trace routes %d of %d experts per block, the model %d of %d: record the trace from a model of the same shape"
+                    .formatted(k, nExpert, modelK, modelExperts);
+        }
+        if (layers() < modelLayers) {
+            return "the trace has %d blocks, the model %d: record it from the full model".formatted(layers(), modelLayers);
+        }
+        if (positions() < positionsNeeded) {
+            return "the trace covers %d token positions, the workload reaches %d: record a longer trace or shorten the workload"
+                    .formatted(positions(), positionsNeeded);
+        }
+        return null;
+    }
+
+    /** Selections of each expert per block over all positions: {@code [layer][expert]}. */
+    public long[][] histogram() {
+        long[][] h = new long[layers()][nExpert];
+        for (int[][] pos : experts) {
+            for (int l = 0; l < pos.length; l++) {
+                for (int e : pos[l]) {
+                    h[l][e]++;
+                }
+            }
+        }
+        return h;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RoutingTrace r && nExpert == r.nExpert && k == r.k && source.equals(r.source)
+                && Arrays.deepEquals(experts, r.experts);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * source.hashCode() + Arrays.deepHashCode(experts);
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingTrace[%d positions x %d blocks, %d of %d experts; %s]".formatted(positions(), layers(), k, nExpert, source);
+    }
+}
