@@ -63,6 +63,8 @@ public final class Emulator {
     private final Ledger ledger = new Ledger();
     private final boolean profiling;
     private final int n;
+    private final boolean routes;
+    private long[] stepExperts;
 
     private ComputeProfile profile;
     private List<List<Access>> plan;
@@ -86,11 +88,23 @@ public final class Emulator {
      */
     public Emulator(Config config, List<TensorRef> tensors, int nLayer, long kvBytesPerTokenPerLayer, Injector injector,
             boolean profiling) {
+        this(config, tensors, nLayer, kvBytesPerTokenPerLayer, injector, profiling, 0);
+    }
+
+    /**
+     * @param nExpert experts per block of a mixture-of-experts model (0: dense). Its routed experts are read
+     *                when the engine reports a block's routing ({@link #expertsRouted}): only the experts
+     *                some token of the step chose, each the moment its router has run (they cannot be
+     *                prefetched), and the engine waits for them there.
+     */
+    public Emulator(Config config, List<TensorRef> tensors, int nLayer, long kvBytesPerTokenPerLayer, Injector injector,
+            boolean profiling, int nExpert) {
         this.config = config;
         this.n = nLayer;
         this.injector = injector;
         this.profiling = profiling;
-        this.planner = new StepPlanner(tensors, nLayer, kvBytesPerTokenPerLayer, config.placement(), config.cache());
+        this.planner = new StepPlanner(tensors, nLayer, kvBytesPerTokenPerLayer, config.placement(), config.cache(), nExpert);
+        this.routes = nExpert > 0;
         for (TierSpec spec : config.tiers().values()) {
             TierLedger tl = ledger.tier(spec.name());
             long seed = config.seed() * 1_000_003L + spec.name().hashCode();
@@ -141,6 +155,7 @@ public final class Emulator {
         stepTokens = nTokens;
         stepPast = nPast;
         stepStall = 0;
+        stepExperts = routes ? new long[n] : null;
         plan = planner.plan(nTokens, nPast, config.cache());
         completion = new long[n + 1];
         bottleneck = new String[n + 1];
@@ -158,14 +173,71 @@ public final class Emulator {
         if (i + d <= n) {
             issue(i + d, now);
         }
-        long deadline = completion[i];
+        waitFor(completion[i], bottleneck[i], now);
+        layerStartTimes[i] = System.nanoTime();
+    }
+
+    private void waitFor(long deadline, String tier, long now) {
         if (deadline > now) {
             injector.waitUntil(deadline);
             long stalled = System.nanoTime() - now;
             stepStall += stalled;
-            tiers.get(bottleneck[i]).ledger().addStall(stalled);
+            tiers.get(tier).ledger().addStall(stalled);
         }
-        layerStartTimes[i] = System.nanoTime();
+    }
+
+    /** Whether {@link #expertsRouted} must be called (a mixture-of-experts model). */
+    public boolean observesRouting() {
+        return routes;
+    }
+
+    /**
+     * Block {@code layer}'s router chose, for each of {@code nTokens} tokens, the experts
+     * {@code experts[t * k .. t * k + k)}: their slabs are read and the engine waits until they are in.
+     * As in the reference timeline, the reads are issued when the block started (the router's own
+     * compute is not charged against them), so the analytical model and the emulation agree.
+     */
+    public void expertsRouted(int layer, int nTokens, int k, int[] experts) {
+        if (plan == null || !routes || layer < 0 || layer >= n) {
+            return;
+        }
+        long mask = 0;
+        for (int i = 0; i < nTokens * k; i++) {
+            mask |= 1L << experts[i];
+        }
+        mask &= ~stepExperts[layer]; // a block routes once per micro-batch; never charge an expert twice
+        stepExperts[layer] |= mask;
+        long now = System.nanoTime();
+        long issued = Math.min(now, Math.max(layerStartTimes[layer], stepStart));
+        long latest = now;
+        String worst = null;
+        for (Access a : planner.expertAccesses(layer, mask, config.cache())) {
+            long done = read(a, issued);
+            if (done > latest || worst == null) {
+                latest = Math.max(latest, done);
+                worst = a.tier();
+            }
+        }
+        if (worst != null) {
+            waitFor(latest, worst, now);
+        }
+    }
+
+    /** Issues one access at {@code at} on its tier's model and ledger; its completion time ({@code at} on a native tier). */
+    private long read(Access a, long at) {
+        TierRuntime t = tiers.get(a.tier());
+        TierModel m = a.write() ? t.write() : t.read();
+        if (m == null) {
+            return at;
+        }
+        long before = m.requests();
+        long done = m.transfer(at, a.bytes());
+        if (a.write()) {
+            t.ledger().addWrite(a.bytes(), m.requests() - before);
+        } else {
+            t.ledger().addRead(a.bytes(), m.requests() - before);
+        }
+        return done;
     }
 
     public void microBatchEnd() {
@@ -174,7 +246,7 @@ public final class Emulator {
         }
         long end = System.nanoTime();
         // The modelled duration is filled in when the ledger is read: computing it here would delay the engine.
-        ledger.addStep(new StepRecord(stepTokens, stepPast, end - stepStart, stepStall, Double.NaN));
+        ledger.addStep(new StepRecord(stepTokens, stepPast, end - stepStart, stepStall, Double.NaN, stepExperts));
         if (profiling && stepTokens == 1) {
             long prev = stepStart;
             for (int i = 0; i <= n; i++) {
@@ -191,18 +263,10 @@ public final class Emulator {
         long latest = at;
         String worst = null;
         for (Access a : plan.get(index)) {
-            TierRuntime t = tiers.get(a.tier());
-            TierModel m = a.write() ? t.write() : t.read();
-            if (m == null) {
+            if (tiers.get(a.tier()).spec().isNative()) {
                 continue;
             }
-            long before = m.requests();
-            long done = m.transfer(at, a.bytes());
-            if (a.write()) {
-                t.ledger().addWrite(a.bytes(), m.requests() - before);
-            } else {
-                t.ledger().addRead(a.bytes(), m.requests() - before);
-            }
+            long done = read(a, at);
             if (done > latest || worst == null) {
                 latest = Math.max(latest, done);
                 worst = a.tier();
@@ -217,6 +281,11 @@ public final class Emulator {
      * when both its predecessor's compute and its own data (mean latencies, fresh tiers) are done.
      */
     public double modelStep(int nTokens, int nPast) {
+        return modelStep(nTokens, nPast, null);
+    }
+
+    /** As {@link #modelStep(int, int)}, with each block's routed experts read once its compute starts. */
+    public double modelStep(int nTokens, int nPast, long[] experts) {
         if (profile == null) {
             return Double.NaN;
         }
@@ -236,7 +305,11 @@ public final class Emulator {
             if (i + d <= n) {
                 ready[i + d] = simulate(p.get(i + d), (long) t, models);
             }
-            t = Math.max(t, ready[i]) + profile.layer(i);
+            t = Math.max(t, ready[i]);
+            if (experts != null && i < n && planner.routes(i)) {
+                t = Math.max(t, simulate(planner.expertAccesses(i, experts[i], cacheCopy), (long) t, models));
+            }
+            t += profile.layer(i);
         }
         return t;
     }
@@ -273,7 +346,7 @@ public final class Emulator {
     /** The ledger, with the modelled duration of each step filled in when a profile was given. */
     public Ledger ledger() {
         if (profile != null) {
-            ledger.completeModel(r -> modelStep(r.nTokens(), r.nPast()));
+            ledger.completeModel(r -> modelStep(r.nTokens(), r.nPast(), r.experts()));
         }
         return ledger;
     }

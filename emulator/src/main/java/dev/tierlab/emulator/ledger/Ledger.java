@@ -34,7 +34,7 @@ public final class Ledger {
             if (Double.isNaN(r.modelledNanos())) {
                 double m = model.applyAsDouble(r);
                 if (!Double.isNaN(m)) {
-                    steps.set(i, new StepRecord(r.nTokens(), r.nPast(), r.durationNanos(), r.stallNanos(), m));
+                    steps.set(i, r.withModelled(m));
                 }
             }
         }

@@ -30,7 +30,7 @@ public final class EmulatedHook implements EmulationHook {
     public static EmulatedHook create(Emulator.Config config, ModelInfo model, GgmlType kvType, Injector injector,
             boolean profiling) {
         return new EmulatedHook(new Emulator(config, tensorRefs(model), model.nLayer(),
-                model.kvBytesPerTokenPerLayer(kvType), injector, profiling));
+                model.kvBytesPerTokenPerLayer(kvType), injector, profiling, model.nExpert()));
     }
 
     /**
@@ -98,6 +98,16 @@ public final class EmulatedHook implements EmulationHook {
     @Override
     public void layerStart(int layer) {
         emulator.layerStart(layer);
+    }
+
+    @Override
+    public boolean observesRouting() {
+        return emulator.observesRouting();
+    }
+
+    @Override
+    public void expertsRouted(int layer, int nTokens, int k, int[] experts) {
+        emulator.expertsRouted(layer, nTokens, k, experts);
     }
 
     @Override

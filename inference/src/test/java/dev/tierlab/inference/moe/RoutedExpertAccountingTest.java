@@ -90,24 +90,65 @@ class RoutedExpertAccountingTest {
             var r = ReferenceTimeline.compute(allWeightsOnFlash(null), geo, decode, null, false);
             double perToken = r.tiers().get("hbf").bytesRead() / (double) DECODE;
 
-            // Expected from the GGUF tensor sizes alone: dense and shared tensors whole, one embedding row,
-            // and nExpertUsed of nExpert slabs of each routed tensor.
-            double expected = 0;
-            double total = 0;
-            for (GgufTensorInfo t : info.tensors()) {
-                total += t.byteSize();
-                if (t.name().equals("token_embd.weight")) {
-                    expected += t.byteSize() / (double) t.dim(1);
-                } else if (ModelInfo.isRoutedExperts(t.name())) {
-                    expected += t.byteSize() * (double) info.nExpertUsed() / info.nExpert();
-                } else {
-                    expected += t.byteSize();
-                }
-            }
+            double expected = expectedPerDecodeToken(info);
+            double total = info.tensors().stream().mapToLong(GgufTensorInfo::byteSize).sum();
             System.out.printf("%s %s: %.0f bytes read per decode token, expected %.0f (%.3f), model %.0f%n", preset, quant,
                     perToken, expected, perToken / expected, total);
             assertEquals(1.0, perToken / expected, 0.03, "bytes per decode token vs routed + shared + dense tensors");
             assertTrue(perToken < 0.6 * total, "not the whole model");
+        }
+    }
+
+    /**
+     * Expected from the GGUF tensor sizes alone: dense and shared tensors whole, one embedding row, and
+     * nExpertUsed of nExpert slabs of each routed tensor.
+     */
+    static double expectedPerDecodeToken(ModelInfo info) {
+        double expected = 0;
+        for (GgufTensorInfo t : info.tensors()) {
+            if (t.name().equals("token_embd.weight")) {
+                expected += t.byteSize() / (double) t.dim(1);
+            } else if (ModelInfo.isRoutedExperts(t.name())) {
+                expected += t.byteSize() * (double) info.nExpertUsed() / info.nExpert();
+            } else {
+                expected += t.byteSize();
+            }
+        }
+        return expected;
+    }
+
+    /**
+     * The v1 emulator ({@code bench --emulate --mode inject}): every weight on a lower tier, the bytes its
+     * ledger reads per decode token are the routed experts' slabs plus the dense and shared tensors.
+     */
+    @ParameterizedTest
+    @CsvSource({"olmoe-1b-7b, q4_k_m", "qwen1.5-moe-a2.7b, q4_k_m"})
+    void theV1EmulatorReadsOnlyTheRoutedExperts(String preset, String quant) {
+        var file = MoeModels.file(preset, LAYERS, 1.0, QuantMix.byName(quant).orElseThrow());
+        try (LoadedModel model = new LlamaCppEngine().load(file)) {
+            ModelInfo info = model.info();
+            Map<String, TierSpec> tiers = new LinkedHashMap<>();
+            tiers.put("hbm", TierSpec.nativeTier("hbm", TierClass.HBM));
+            tiers.put("hbf", TierPresets.byName("hbf").orElseThrow().withName("hbf"));
+            Placement p = new Placement(List.of(WeightRule.all("hbf")), List.of(new KvRule("hbm", null, null, null)), "hbm");
+            // 1 TB/s as the base of relative bandwidths: the holds stay short.
+            var config = new dev.tierlab.emulator.Emulator.Config(tiers, p, null, 1, 42, 1e12);
+            EmulatedHook hook = EmulatedHook.create(config, info, GgmlType.F16, Injector.of(0, 0), false);
+            assertTrue(hook.observesRouting());
+            SplittableRandom rnd = new SplittableRandom(3);
+            long perToken;
+            try (EngineContext ctx = model.newContext(ContextConfig.defaults(256, 2), hook)) {
+                ctx.prefill(rnd.ints(64, 1, MoeModels.VOCAB).toArray());
+                hook.takeSummary();
+                for (int i = 0; i < DECODE; i++) {
+                    ctx.decode(rnd.nextInt(1, MoeModels.VOCAB));
+                }
+                perToken = hook.emulator().ledger().tier("hbf").bytesRead() / DECODE;
+            }
+            double expected = expectedPerDecodeToken(info);
+            System.out.printf("v1 %s %s: %d bytes read per decode token, expected %.0f (%.3f)%n", preset, quant, perToken, expected,
+                    perToken / expected);
+            assertEquals(1.0, perToken / expected, 0.03, "bytes per decode token vs routed + shared + dense tensors");
         }
     }
 }
