@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A routing trace on disk (docs/moe.md, "Routing traces"): JSON with the format tag, what produced it,
+ * A routing trace on disk (docs/scenarios.md, "Routing traces"): JSON with the format tag, what produced it,
  * the expert counts, and per token position the k experts of each block.
  *
  * <pre>{"format": "tierlab-routing/1", "source": "...", "experts": 64, "experts_used": 8, "blocks": 16,

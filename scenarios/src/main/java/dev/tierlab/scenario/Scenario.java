@@ -38,7 +38,7 @@ public record Scenario(
      * optional router skew) or a GGUF file.
      */
     /**
-     * @param routingTrace a recorded routing (docs/moe.md) whose experts the timeline charges instead of
+     * @param routingTrace a recorded routing (docs/scenarios.md, "Routing traces") whose experts the timeline charges instead of
      *                     the engine's own, by token position; null: the engine's routing
      */
     public record ModelRef(String preset, String quant, Integer layers, Path path, Double routerZipf, Path routingTrace) {
