@@ -12,7 +12,7 @@ import java.util.List;
  * block routes only the tokens that output logits, so a prefill batch leaves its other positions
  * without their last block's experts, and {@link #trace} refuses such a recording.
  */
-public final class RoutingRecorder implements LayerHook {
+public final class RoutingRecorder implements LayerHook.RoutingObserver {
 
     private final int nLayer;
     private final List<int[][]> byPosition = new ArrayList<>();
@@ -25,23 +25,9 @@ public final class RoutingRecorder implements LayerHook {
     }
 
     @Override
-    public boolean observes(int layer) {
-        return false;
-    }
-
-    @Override
-    public void layerStart(int layer) {
-    }
-
-    @Override
     public void microBatchStart(int nTokens, int nPast) {
         stepPast = nPast;
         stepTokens = nTokens;
-    }
-
-    @Override
-    public boolean observesRouting() {
-        return true;
     }
 
     @Override

@@ -59,4 +59,24 @@ public interface LayerHook {
     /** The timed part of a repetition has ended. */
     default void endMeasurement() {
     }
+
+    /** A hook that only watches routing: it observes no layer boundary, so the engine runs undisturbed. */
+    interface RoutingObserver extends LayerHook {
+        @Override
+        default boolean observes(int layer) {
+            return false;
+        }
+
+        @Override
+        default void layerStart(int layer) {
+        }
+
+        @Override
+        default boolean observesRouting() {
+            return true;
+        }
+
+        @Override
+        void expertsRouted(int layer, int nTokens, int k, int[] experts);
+    }
 }

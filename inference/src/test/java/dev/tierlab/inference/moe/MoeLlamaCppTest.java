@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MoeLlamaCppTest {
 
     /** Counts each layer's expert selections, checking every token's k ids are distinct and in range. */
-    static final class RoutingHook implements LayerHook {
+    static final class RoutingHook implements LayerHook.RoutingObserver {
         final long[][] counts;
         final int nExpert;
         int calls;
@@ -29,20 +29,6 @@ class MoeLlamaCppTest {
         RoutingHook(int nLayer, int nExpert) {
             this.counts = new long[nLayer][nExpert];
             this.nExpert = nExpert;
-        }
-
-        @Override
-        public boolean observes(int layer) {
-            return false;
-        }
-
-        @Override
-        public void layerStart(int layer) {
-        }
-
-        @Override
-        public boolean observesRouting() {
-            return true;
         }
 
         @Override
