@@ -9,6 +9,8 @@ import dev.tierlab.emulator.timeline.ReferenceTimeline;
 import dev.tierlab.emulator.timeline.TimelineConfig;
 import dev.tierlab.emulator.timeline.Trace;
 import dev.tierlab.inference.emulation.EmulatedHook;
+import dev.tierlab.inference.emulation.StepRouting;
+import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.engine.BatchContext;
 import dev.tierlab.inference.engine.ContextConfig;
 import dev.tierlab.inference.engine.LoadedModel;
@@ -161,11 +163,13 @@ public final class ServingRunner {
                     err.printf("tierlab: serving %d/%d: %s at %.4g req/s (%d requests)%n", run, runs, c.label(),
                             spec.offeredRate(i, scenario.seed()), requests.size());
                     err.flush();
-                    StepCost cost = c.timeline() == null ? StepCost.HOST : referenceCost(c.timeline(), geo, scenario.seed());
+                    // A mixture-of-experts model's steps charge the experts they routed to (their union over the batch).
+                    StepRouting routing = model.info().isMoe() && c.timeline() != null ? new StepRouting(model.info().nLayer()) : null;
+                    StepCost cost = c.timeline() == null ? StepCost.HOST : referenceCost(c.timeline(), geo, scenario.seed(), routing);
                     ServingClock clock = c.timeline() == null ? ServingClock.wall() : ServingClock.virtual(cost);
                     long t0 = System.nanoTime();
                     ServingLoop.Result r;
-                    try (BatchContext b = model.newBatchContext(cc, maxSeq)) {
+                    try (BatchContext b = model.newBatchContext(cc, maxSeq, routing == null ? LayerHook.NONE : routing)) {
                         r = ServingLoop.run(requests, b, new ServingLoop.Config(maxSeq, budget), clock, q -> prompt(q, vocab, scenario.seed()));
                     }
                     long wall = System.nanoTime() - t0;
@@ -194,9 +198,13 @@ public final class ServingRunner {
     }
 
     /** Each step on the configuration's reference timeline, from idle tiers, seeded by the scenario and the step. */
-    static StepCost referenceCost(TimelineConfig tc, ModelGeometry geo, long seed) {
+    static StepCost referenceCost(TimelineConfig tc, ModelGeometry geo, long seed, StepRouting routing) {
         return (step, nSeq, tokens, past, hostNanos) -> {
             Trace t = Trace.batched(new int[][] {Arrays.copyOf(tokens, nSeq)}, new int[][] {Arrays.copyOf(past, nSeq)});
+            long[] experts = routing == null ? null : routing.lastStep();
+            if (experts != null) {
+                t = t.withExperts(new long[][] {experts});
+            }
             var r = ReferenceTimeline.compute(tc.withSeed(seed * 1_000_003L + step), geo, t, null, false);
             return Math.round(r.stepNanos()[0]);
         };

@@ -57,6 +57,11 @@ public record Trace(int[] nTokens, int[] nPast, long[][] experts, int[][] seqTok
         this(nTokens, nPast, null, seqTokens, seqPast);
     }
 
+    /** The same steps with each step's routed experts per block (null: unknown, every expert is read). */
+    public Trace withExperts(long[][] routed) {
+        return new Trace(nTokens, nPast, routed, seqTokens, seqPast);
+    }
+
     /** Whether the routed experts of each step are known. */
     public boolean hasRouting() {
         return experts != null;

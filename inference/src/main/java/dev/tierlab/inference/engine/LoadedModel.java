@@ -21,6 +21,14 @@ public interface LoadedModel extends AutoCloseable {
      * continuous batching. Engines that cannot batch sequences say so.
      */
     default BatchContext newBatchContext(ContextConfig config, int maxSequences) {
+        return newBatchContext(config, maxSequences, LayerHook.NONE);
+    }
+
+    /**
+     * As {@link #newBatchContext(ContextConfig, int)}, with {@code hook} told of each step as one
+     * micro-batch and, for mixture-of-experts models, of its routing.
+     */
+    default BatchContext newBatchContext(ContextConfig config, int maxSequences, LayerHook hook) {
         throw new UnsupportedOperationException(description() + ": this engine does not run batches of several sequences; use engine: llama.cpp");
     }
 

@@ -14,6 +14,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The {@code cb_eval} upcall that turns llama.cpp's graph evaluation into layer-boundary events.
@@ -27,6 +28,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * In the data phase the answer is always true: false would silently stop the graph and leave wrong
  * logits. Exceptions never leave the upcall; the first one is kept and rethrown by the engine after
  * llama_decode returns.
+ *
+ * <p>All contexts share one upcall stub, made once: the context's {@code cb_eval_user_data} names its
+ * callback's slot in a registry. An upcall stub per context cost about 150 KB of resident memory each
+ * (generated code and metadata that closing its arena did not give back), a leak over thousands of
+ * contexts.
  */
 final class LayerBoundaryCallback {
 
@@ -36,9 +42,29 @@ final class LayerBoundaryCallback {
     /** build_moe_ffn's top-k view of the router's argsort: [n_expert_used, n_tokens] I32 expert ids. */
     private static final byte[] MOE_TOPK = "ffn_moe_topk-".getBytes();
 
+    /** Live callbacks by slot; user_data is slot + 1, so that it is never NULL. */
+    private static volatile AtomicReferenceArray<LayerBoundaryCallback> slots = new AtomicReferenceArray<>(16);
+    private static final java.util.BitSet USED = new java.util.BitSet();
+
+    /** The one upcall stub, in the global arena. */
+    private static final class Stub {
+        static final MemorySegment STUB;
+
+        static {
+            try {
+                MethodHandle target = MethodHandles.lookup().findStatic(LayerBoundaryCallback.class, "dispatch",
+                        MethodType.methodType(boolean.class, MemorySegment.class, boolean.class, MemorySegment.class));
+                STUB = Linker.nativeLinker().upcallStub(target, FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN, ADDRESS),
+                        Arena.global());
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     private final LayerHook hook;
     private final int nLayer;
-    private final MemorySegment stub;
+    private final int slot;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private int lastLayer = Integer.MAX_VALUE;
     private int position;
@@ -46,23 +72,54 @@ final class LayerBoundaryCallback {
     private final boolean routing;
     private int[] experts = new int[0];
 
-    LayerBoundaryCallback(LayerHook hook, int nLayer, Arena arena) {
+    /** Registers the callback; {@link #release} must follow when its context is freed. */
+    LayerBoundaryCallback(LayerHook hook, int nLayer) {
         this.hook = hook;
         this.nLayer = nLayer;
         this.routing = hook.observesRouting();
-        try {
-            MethodHandle target = MethodHandles.lookup().findVirtual(LayerBoundaryCallback.class, "onEval",
-                    MethodType.methodType(boolean.class, MemorySegment.class, boolean.class, MemorySegment.class))
-                    .bindTo(this);
-            stub = Linker.nativeLinker().upcallStub(target,
-                    FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN, ADDRESS), arena);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
+        synchronized (USED) {
+            int s = USED.nextClearBit(0);
+            if (s >= slots.length()) {
+                AtomicReferenceArray<LayerBoundaryCallback> grown = new AtomicReferenceArray<>(2 * slots.length());
+                for (int i = 0; i < slots.length(); i++) {
+                    grown.set(i, slots.get(i));
+                }
+                slots = grown;
+            }
+            USED.set(s);
+            slots.set(s, this);
+            slot = s;
         }
     }
 
-    MemorySegment stub() {
-        return stub;
+    /** The shared cb_eval function pointer. */
+    static MemorySegment stub() {
+        return Stub.STUB;
+    }
+
+    /** The cb_eval_user_data that routes the shared stub to this callback. */
+    MemorySegment userData() {
+        return MemorySegment.ofAddress(slot + 1L);
+    }
+
+    /** Frees the slot; call after the context that calls back has been freed. */
+    void release() {
+        synchronized (USED) {
+            if (slots.get(slot) == this) { // a second release must not free a slot that another context took since
+                slots.set(slot, null);
+                USED.clear(slot);
+            }
+        }
+    }
+
+    /** The shared stub's target: the callback of the calling context, or "nothing to see" if it is gone. */
+    @SuppressWarnings("unused")
+    private static boolean dispatch(MemorySegment tensor, boolean ask, MemorySegment userData) {
+        long s = userData.address() - 1;
+        AtomicReferenceArray<LayerBoundaryCallback> live = slots;
+        LayerBoundaryCallback cb = s >= 0 && s < live.length() ? live.get((int) s) : null;
+        // Without a callback: skip every node in the ask phase, and never stop the graph in the data phase.
+        return cb == null ? !ask : cb.onEval(tensor, ask);
     }
 
     /** Called by the engine before llama_decode: the KV position of the batch's first token. */
@@ -83,8 +140,7 @@ final class LayerBoundaryCallback {
         }
     }
 
-    @SuppressWarnings("unused")
-    private boolean onEval(MemorySegment tensor, boolean ask, MemorySegment userData) {
+    private boolean onEval(MemorySegment tensor, boolean ask) {
         if (!ask) {
             if (routing) {
                 try {

@@ -7,9 +7,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.tierlab.inference.engine.BatchContext;
 import dev.tierlab.inference.engine.ContextConfig;
+import dev.tierlab.inference.engine.LayerHook;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A llama_context with {@code n_seq_max} sequences sharing one KV cache (b4916's cache is unified:
@@ -20,10 +20,9 @@ import java.nio.charset.StandardCharsets;
 final class LlamaCppBatchContext implements BatchContext {
 
     private final LlamaCpp api;
-    private final Arena arena = Arena.ofConfined();
+    private final NativeContext nc;
     private final int maxSequences;
     private final int capacity;
-    private final MemorySegment vocab;
     private final MemorySegment batch;
     private final MemorySegment tokens;
     private final MemorySegment pos;
@@ -31,12 +30,11 @@ final class LlamaCppBatchContext implements BatchContext {
     private final MemorySegment seqIdPtrs;
     private final MemorySegment seqIds;
     private final MemorySegment logitFlags;
-    private final int nVocab;
-    private MemorySegment ctx;
     private int lastN;
     private int defrags;
 
-    LlamaCppBatchContext(LlamaCpp api, MemorySegment model, ContextConfig config, int maxSequences) {
+    /** @param hook sees each step as one micro-batch (position 0: a batch mixes sequences) and, for MoE models, its routing */
+    LlamaCppBatchContext(LlamaCpp api, MemorySegment model, int nLayer, ContextConfig config, int maxSequences, LayerHook hook) {
         if (maxSequences < 1) {
             throw new IllegalArgumentException("maxSequences must be >= 1, got " + maxSequences);
         }
@@ -44,24 +42,10 @@ final class LlamaCppBatchContext implements BatchContext {
         this.maxSequences = maxSequences;
         // One ubatch per step, so a step that finds no KV slot has computed nothing and can be retried.
         this.capacity = Math.min(config.nBatch(), config.nUbatch());
+        this.nc = new NativeContext(api, model, nLayer, config, maxSequences, hook,
+                "a context with " + config + " and " + maxSequences + " sequences");
         try {
-            MemorySegment params = api.contextDefaultParams(arena);
-            LlamaStructs.CP_N_CTX.set(params, config.nCtx());
-            LlamaStructs.CP_N_BATCH.set(params, config.nBatch());
-            LlamaStructs.CP_N_UBATCH.set(params, config.nUbatch());
-            LlamaStructs.CP_N_SEQ_MAX.set(params, maxSequences);
-            LlamaStructs.CP_N_THREADS.set(params, config.threads());
-            LlamaStructs.CP_N_THREADS_BATCH.set(params, config.threadsBatch());
-            LlamaStructs.CP_TYPE_K.set(params, config.kvType().id());
-            LlamaStructs.CP_TYPE_V.set(params, config.kvType().id());
-            LlamaStructs.CP_NO_PERF.set(params, false);
-            ctx = api.initFromModel(model, params);
-            if (ctx.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException("llama.cpp could not create a context with " + config + " and "
-                        + maxSequences + " sequences (set TIERLAB_LLAMA_LOG=info to see why)");
-            }
-            vocab = api.modelGetVocab(model);
-            nVocab = api.vocabNTokens(vocab);
+            Arena arena = nc.arena;
             batch = arena.allocate(LlamaStructs.BATCH);
             tokens = arena.allocate(JAVA_INT, capacity);
             pos = arena.allocate(JAVA_INT, capacity);
@@ -91,18 +75,7 @@ final class LlamaCppBatchContext implements BatchContext {
 
     @Override
     public int[] tokenize(String text, boolean addBos) {
-        try (Arena a = Arena.ofConfined()) {
-            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-            MemorySegment textSeg = a.allocate(utf8.length + 1L);
-            MemorySegment.copy(utf8, 0, textSeg, JAVA_BYTE, 0, utf8.length);
-            int max = utf8.length + 2;
-            MemorySegment out = a.allocate(JAVA_INT, max);
-            int n = api.tokenize(vocab, textSeg, utf8.length, out, max, addBos, false);
-            if (n < 0) {
-                throw new IllegalStateException("llama_tokenize needs " + -n + " tokens, more than " + max);
-            }
-            return out.asSlice(0, n * 4L).toArray(JAVA_INT);
-        }
+        return nc.tokenize(text, addBos);
     }
 
     @Override
@@ -121,17 +94,15 @@ final class LlamaCppBatchContext implements BatchContext {
         }
         LlamaStructs.B_N_TOKENS.set(batch, n);
         long t0 = System.nanoTime();
-        int rc = api.decode(ctx, batch);
-        api.synchronize(ctx);
+        int rc = nc.decode(batch, 0);
         long took = System.nanoTime() - t0;
         if (rc == 1 || rc == -3) {
             // b4916 needs n contiguous free KV cells (1: none; -3: "failed to prepare ubatch"); sequences that
             // finished leave holes, so compact the cache and try once more. Nothing ran: one ubatch per step.
             defrags++;
-            api.kvSelfDefragNow(ctx);
+            api.kvSelfDefragNow(nc.handle());
             t0 = System.nanoTime();
-            rc = api.decode(ctx, batch);
-            api.synchronize(ctx);
+            rc = nc.decode(batch, 0);
             took = System.nanoTime() - t0;
         }
         if (rc != 0) {
@@ -146,31 +117,21 @@ final class LlamaCppBatchContext implements BatchContext {
         if (entry < 0 || entry >= lastN) {
             throw new IllegalArgumentException("entry " + entry + " is not in the last batch of " + lastN);
         }
-        MemorySegment p = api.getLogitsIth(ctx, entry);
+        MemorySegment p = nc.logits(entry);
         if (p.equals(MemorySegment.NULL)) {
             throw new IllegalStateException("llama.cpp has no logits for batch entry " + entry + " (its logits flag was not set)");
         }
-        return p.reinterpret((long) nVocab * Float.BYTES);
+        return p;
     }
 
     @Override
     public int greedyToken(int entry) {
-        MemorySegment logits = logitsOf(entry);
-        int best = 0;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < nVocab; i++) {
-            float v = logits.getAtIndex(JAVA_FLOAT, i);
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
+        return NativeContext.argmax(logitsOf(entry), nc.nVocab);
     }
 
     @Override
     public float topMargin(int entry) {
-        return margin(logitsOf(entry), nVocab);
+        return margin(logitsOf(entry), nc.nVocab);
     }
 
     /**
@@ -199,19 +160,13 @@ final class LlamaCppBatchContext implements BatchContext {
 
     @Override
     public void removeSequence(int seq) {
-        if (!api.kvSelfSeqRm(ctx, seq, -1, -1)) {
+        if (!api.kvSelfSeqRm(nc.handle(), seq, -1, -1)) {
             throw new IllegalStateException("llama_kv_self_seq_rm refused to drop sequence " + seq);
         }
     }
 
     @Override
     public void close() {
-        if (ctx != null && !ctx.equals(MemorySegment.NULL)) {
-            api.free(ctx);
-        }
-        ctx = null;
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
+        nc.close();
     }
 }

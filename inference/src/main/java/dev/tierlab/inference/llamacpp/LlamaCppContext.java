@@ -1,6 +1,5 @@
 package dev.tierlab.inference.llamacpp;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -10,7 +9,6 @@ import dev.tierlab.inference.engine.EngineCounters;
 import dev.tierlab.inference.engine.LayerHook;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A llama_context plus the native buffers a generation reuses (token buffer, batch struct), all in
@@ -21,66 +19,28 @@ final class LlamaCppContext implements EngineContext {
 
     private final LlamaCpp api;
     private final ContextConfig config;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment vocab;
+    private final NativeContext nc;
     private final MemorySegment tokens;
     private final MemorySegment batch;
-    private final LayerBoundaryCallback callback;
-    private final int nVocab;
-    private MemorySegment ctx;
     private int position;
 
     LlamaCppContext(LlamaCpp api, MemorySegment model, int nLayer, ContextConfig config, LayerHook hook) {
         this.api = api;
         this.config = config;
+        this.nc = new NativeContext(api, model, nLayer, config, 1, hook, "a context with " + config);
         try {
-            MemorySegment params = api.contextDefaultParams(arena);
-            LlamaStructs.CP_N_CTX.set(params, config.nCtx());
-            LlamaStructs.CP_N_BATCH.set(params, config.nBatch());
-            LlamaStructs.CP_N_UBATCH.set(params, config.nUbatch());
-            LlamaStructs.CP_N_SEQ_MAX.set(params, 1);
-            LlamaStructs.CP_N_THREADS.set(params, config.threads());
-            LlamaStructs.CP_N_THREADS_BATCH.set(params, config.threadsBatch());
-            LlamaStructs.CP_TYPE_K.set(params, config.kvType().id());
-            LlamaStructs.CP_TYPE_V.set(params, config.kvType().id());
-            LlamaStructs.CP_NO_PERF.set(params, false);
-            if (hook != LayerHook.NONE) {
-                callback = new LayerBoundaryCallback(hook, nLayer, arena);
-                LlamaStructs.CP_CB_EVAL.set(params, callback.stub());
-                LlamaStructs.CP_CB_EVAL_USER_DATA.set(params, MemorySegment.NULL);
-            } else {
-                callback = null;
-            }
-            ctx = api.initFromModel(model, params);
-            if (ctx.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException("llama.cpp could not create a context with " + config
-                        + " (set TIERLAB_LLAMA_LOG=info to see why)");
-            }
-            vocab = api.modelGetVocab(model);
-            nVocab = api.vocabNTokens(vocab);
-            tokens = arena.allocate(JAVA_INT, Math.max(config.nBatch(), 1));
-            batch = arena.allocate(LlamaStructs.BATCH);
+            tokens = nc.arena.allocate(JAVA_INT, Math.max(config.nBatch(), 1));
+            batch = nc.arena.allocate(LlamaStructs.BATCH);
             LlamaStructs.B_TOKEN.set(batch, tokens);
         } catch (RuntimeException e) {
-            close();
+            nc.close();
             throw e;
         }
     }
 
     @Override
     public int[] tokenize(String text, boolean addBos) {
-        try (Arena a = Arena.ofConfined()) {
-            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-            MemorySegment textSeg = a.allocate(utf8.length + 1L);
-            MemorySegment.copy(utf8, 0, textSeg, JAVA_BYTE, 0, utf8.length);
-            int max = utf8.length + 2;
-            MemorySegment out = a.allocate(JAVA_INT, max);
-            int n = api.tokenize(vocab, textSeg, utf8.length, out, max, addBos, false);
-            if (n < 0) {
-                throw new IllegalStateException("llama_tokenize needs " + -n + " tokens, more than " + max);
-            }
-            return out.asSlice(0, n * 4L).toArray(JAVA_INT);
-        }
+        return nc.tokenize(text, addBos);
     }
 
     @Override
@@ -108,15 +68,7 @@ final class LlamaCppContext implements EngineContext {
 
     private void run(int nTokens) {
         LlamaStructs.B_N_TOKENS.set(batch, nTokens);
-        if (callback != null) {
-            callback.beginDecode(position);
-        }
-        int rc = api.decode(ctx, batch);
-        // llama.cpp attributes time to its perf counters at synchronize; llama-bench does the same.
-        api.synchronize(ctx);
-        if (callback != null) {
-            callback.endDecode();
-        }
+        int rc = nc.decode(batch, position);
         if (rc != 0) {
             throw new IllegalStateException("llama_decode returned " + rc + " at position " + position
                     + (rc == 1 ? " (no KV cache slot: n_ctx too small)" : ""));
@@ -126,22 +78,12 @@ final class LlamaCppContext implements EngineContext {
 
     @Override
     public int greedyToken() {
-        MemorySegment logits = api.getLogitsIth(ctx, -1).reinterpret((long) nVocab * Float.BYTES);
-        int best = 0;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < nVocab; i++) {
-            float v = logits.getAtIndex(JAVA_FLOAT, i);
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
+        return NativeContext.argmax(nc.logits(-1), nc.nVocab);
     }
 
     /** The last token's logits, copied out of llama.cpp. */
     float[] logits() {
-        return api.getLogitsIth(ctx, -1).reinterpret((long) nVocab * Float.BYTES).toArray(JAVA_FLOAT);
+        return nc.logits(-1).toArray(JAVA_FLOAT);
     }
 
     @Override
@@ -151,24 +93,24 @@ final class LlamaCppContext implements EngineContext {
 
     @Override
     public void clearKvCache() {
-        api.kvSelfClear(ctx);
+        api.kvSelfClear(nc.handle());
         position = 0;
     }
 
     @Override
     public int bosToken() {
-        return api.vocabGetAddBos(vocab) ? api.vocabBos(vocab) : -1;
+        return api.vocabGetAddBos(nc.vocab) ? api.vocabBos(nc.vocab) : -1;
     }
 
     @Override
     public int vocabularySize() {
-        return nVocab;
+        return nc.nVocab;
     }
 
     @Override
     public EngineCounters counters() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = api.perfContext(a, ctx);
+            MemorySegment p = api.perfContext(a, nc.handle());
             return new EngineCounters(
                     (double) LlamaStructs.PERF_T_P_EVAL_MS.get(p),
                     (double) LlamaStructs.PERF_T_EVAL_MS.get(p),
@@ -179,17 +121,11 @@ final class LlamaCppContext implements EngineContext {
 
     @Override
     public void resetCounters() {
-        api.perfContextReset(ctx);
+        api.perfContextReset(nc.handle());
     }
 
     @Override
     public void close() {
-        if (ctx != null && !ctx.equals(MemorySegment.NULL)) {
-            api.free(ctx);
-        }
-        ctx = null;
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
+        nc.close();
     }
 }

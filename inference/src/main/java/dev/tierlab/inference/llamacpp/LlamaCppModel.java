@@ -46,8 +46,8 @@ final class LlamaCppModel implements LoadedModel {
     }
 
     @Override
-    public dev.tierlab.inference.engine.BatchContext newBatchContext(ContextConfig config, int maxSequences) {
-        return new LlamaCppBatchContext(api, handle(), config, maxSequences);
+    public dev.tierlab.inference.engine.BatchContext newBatchContext(ContextConfig config, int maxSequences, LayerHook hook) {
+        return new LlamaCppBatchContext(api, handle(), info.nLayer(), config, maxSequences, hook);
     }
 
     private MemorySegment handle() {
