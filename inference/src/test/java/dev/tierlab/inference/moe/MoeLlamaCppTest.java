@@ -104,6 +104,37 @@ class MoeLlamaCppTest {
     }
 
     /**
+     * DeepSeek-V2-Lite's own attention, a plain attn_q with no q_lora_rank, which b4916 accepts only from a
+     * 27-block deepseek2 model: all 27 blocks, at width 128 with experts 32 wide (about 40 MB in f16).
+     */
+    @org.junit.jupiter.api.Test
+    void deepseekV2LiteAtFullDepthLoadsWithItsPlainQuery() throws java.io.IOException {
+        var p = dev.tierlab.inference.model.Presets.byName("deepseek-v2-lite").orElseThrow().scaledDown(27, 128, 32, MoeModels.VOCAB);
+        assertEquals(0, p.mla().qLoraRank());
+        var file = java.nio.file.Files.createTempFile("tierlab-deepseek2-27", ".gguf");
+        try {
+            SyntheticModel.write(p, QuantMix.F16, SyntheticModel.DEFAULT_SEED, file, dev.tierlab.inference.gguf.GgufWriter.Progress.NONE);
+            try (LoadedModel model = new LlamaCppEngine().load(file)) {
+                assertTrue(model.info().tensors().stream().anyMatch(t -> t.name().equals("blk.5.attn_q.weight")));
+                RoutingHook hook = new RoutingHook(27, 64, 1);
+                try (EngineContext ctx = model.newContext(ContextConfig.defaults(256, 2), hook)) {
+                    int[] prompt = ctx.tokenize("Once upon a time there was a mixture of experts", true);
+                    ctx.prefill(prompt);
+                    for (int i = 0; i < 4; i++) {
+                        int t = ctx.greedyToken();
+                        assertTrue(t >= 0 && t < MoeModels.VOCAB);
+                        ctx.decode(t);
+                    }
+                    assertEquals(prompt.length + 4, hook.tokens);
+                    assertEquals(26L * 5, hook.calls, "26 mixture-of-experts blocks, 5 micro-batches");
+                }
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * The configured skew comes back out of llama.cpp's own routing: 1500 distinct random prompt tokens
      * through 4 mixture-of-experts blocks after any leading dense ones (the last block routes only the
      * output token, so three count): 3 x 1500 x k selections (36,000 at top-8, 27,000 at deepseek2's top-6),
