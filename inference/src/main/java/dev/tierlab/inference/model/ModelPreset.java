@@ -41,6 +41,13 @@ public record ModelPreset(
             throw new IllegalArgumentException(name + ": llama.cpp b4916 loads a deepseek2 model without q_lora_rank only with "
                     + MlaShape.LITE_BLOCK_COUNT + " blocks, not " + nLayer + " (MlaShape.forBlockCount gives the low-rank query)");
         }
+        if (mla != null && nHeadKv != nHead) {
+            throw new IllegalArgumentException(name + ": latent attention expands keys and values for every head: n_head_kv must be n_head");
+        }
+        if (mla != null && moe != null && moe.nFfShared() % moe.nFfExpert() != 0) {
+            throw new IllegalArgumentException(name + ": deepseek2 counts shared experts in expert widths: %d is not a multiple of %d"
+                    .formatted(moe.nFfShared(), moe.nFfExpert()));
+        }
         if (mla != null && mla.qkRopeDim() >= headDim) {
             throw new IllegalArgumentException(name + ": the rope part of a key (%d) must be smaller than the key (%d)"
                     .formatted(mla.qkRopeDim(), headDim));
