@@ -14,6 +14,9 @@ import java.util.TreeMap;
 /**
  * What tierlab needs to know about a GGUF model: hyper-parameters, and where its weight bytes are
  * (per layer, per tensor class). Placement rules and the KV-cache model read this.
+ *
+ * @param headDim  a key's size per head (attention.key_length)
+ * @param headDimV a value's size per head (attention.value_length): smaller than a key's in deepseek2
  */
 public record ModelInfo(
         String name,
@@ -33,7 +36,8 @@ public record ModelInfo(
         List<GgufTensorInfo> tensors,
         int nExpert,
         int nExpertUsed,
-        String routing) {
+        String routing,
+        int headDimV) {
 
     /** Whether this is a mixture-of-experts model (its blocks have routed expert tensors). */
     public boolean isMoe() {
@@ -72,6 +76,7 @@ public record ModelInfo(
             throw new GgufFormatException(f.path(), arch + ".attention.head_count must be positive");
         }
         int headDim = (int) f.archLongOr("attention.key_length", nEmbd / nHead);
+        int headDimV = (int) f.archLongOr("attention.value_length", headDim);
         int nFf = (int) f.archLongOr("feed_forward_length", 0);
         int nVocab = f.get("tokenizer.ggml.tokens").map(v -> v.asList().size())
                 .orElseGet(() -> (int) f.archLongOr("vocab_size", 0));
@@ -90,12 +95,15 @@ public record ModelInfo(
         String routing = nExpert == 0 ? "" : f.get(SyntheticModel.ROUTER_KEY).map(GgufValue::asString)
                 .orElse("the model's own router weights");
         return new ModelInfo(name, arch, nLayer, nEmbd, nHead, nHeadKv, headDim, nFf, nVocab, ctx, params, bytes,
-                f.fileSize(), dominantType(f.tensors()), f.tensors(), nExpert, nExpertUsed, routing);
+                f.fileSize(), dominantType(f.tensors()), f.tensors(), nExpert, nExpertUsed, routing, headDimV);
     }
 
-    /** K and V bytes one token occupies in one layer's cache, for a KV cache of {@code kvType}. */
+    /**
+     * K and V bytes one token occupies in one layer's cache, for a KV cache of {@code kvType}. b4916 caches
+     * deepseek2's keys and values expanded per head (its compressed latent cache came later), so this holds there too.
+     */
     public long kvBytesPerTokenPerLayer(GgmlType kvType) {
-        long elements = 2L * nHeadKv * headDim;
+        long elements = (long) nHeadKv * (headDim + headDimV);
         return elements * kvType.bytesPerBlock() / kvType.blockSize();
     }
 

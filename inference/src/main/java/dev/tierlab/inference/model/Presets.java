@@ -48,6 +48,15 @@ public final class Presets {
         add(new ModelPreset("mixtral-8x7b", "llama", 4096, 32, 32, 8, 128, 14336, 32000, 32768, 1000000f, 1e-5f,
                 false, false, false, false, 46_700_000_000L, "mistralai/Mixtral-8x7B-v0.1 config.json; 46.7B total, 12.9B active published",
                 new MoeShape(8, 2, 14336, 0, 12_900_000_000L, 1.0)));
+        // deepseek-ai/DeepSeek-V2-Lite config.json: hidden 2048, 27 layers, 16 heads of multi-head latent attention
+        // (kv_lora_rank 512, no q_lora_rank, keys of 128 + 64 rotary, values of 128), block 0 dense (ffn 10944), then
+        // 64 routed experts of 1408, top-6 (softmax, not renormalized, scale 1.0) and 2 shared experts; vocab 102400,
+        // untied. Its YaRN rope scaling (factor 40 over 4096) is left out: it changes rotary constants, not shapes,
+        // types or work; b4916 loads the model without it (it does require rope.scaling.yarn_log_multiplier, written
+        // but inert without a scaling type). 15.7B total, 2.4B active published.
+        add(new ModelPreset("deepseek-v2-lite", "deepseek2", 2048, 27, 16, 16, 192, 10944, 102400, 163840, 10000f, 1e-6f,
+                false, false, false, false, 15_700_000_000L, "deepseek-ai/DeepSeek-V2-Lite config.json; 15.7B total, 2.4B active published",
+                new MoeShape(64, 6, 1408, 2 * 1408, 2_400_000_000L, 1.0, 1), new MlaShape(0, 512, 64, 128)));
     }
 
     private Presets() {

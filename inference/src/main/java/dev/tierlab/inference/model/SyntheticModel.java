@@ -46,9 +46,9 @@ public final class SyntheticModel {
         w.put(a + ".attention.head_count_kv", GgufValue.u32(p.nHeadKv()));
         w.put(a + ".rope.freq_base", GgufValue.f32(p.ropeTheta()));
         w.put(a + ".attention.layer_norm_rms_epsilon", GgufValue.f32(p.rmsEps()));
-        if (p.headDim() * p.nHead() != p.nEmbd()) {
+        if (p.headDim() * p.nHead() != p.nEmbd() || p.mla() != null) {
             w.put(a + ".attention.key_length", GgufValue.u32(p.headDim()));
-            w.put(a + ".attention.value_length", GgufValue.u32(p.headDim()));
+            w.put(a + ".attention.value_length", GgufValue.u32(p.mla() == null ? p.headDim() : p.mla().vHeadDim()));
         }
         MoeShape moe = p.moe();
         if (moe != null) {
@@ -57,11 +57,14 @@ public final class SyntheticModel {
             if (moe.nFfExpert() != p.nFf()) {
                 w.put(a + ".expert_feed_forward_length", GgufValue.u32(moe.nFfExpert()));
             }
-            if (moe.nFfShared() > 0) {
+            if (moe.nFfShared() > 0 && !a.equals("deepseek2")) {
                 w.put(a + ".expert_shared_feed_forward_length", GgufValue.u32(moe.nFfShared()));
             }
             w.put(ROUTER_KEY, GgufValue.string(routerAssumption(moe)));
             w.put(ROUTER_ZIPF_KEY, GgufValue.f32((float) moe.routerZipf()));
+        }
+        if (p.mla() != null) {
+            putLatentAttention(w, p);
         }
         if (a.equals("llama")) {
             w.put(a + ".rope.dimension_count", GgufValue.u32(p.headDim()));
@@ -127,12 +130,39 @@ public final class SyntheticModel {
     }
 
     /**
+     * deepseek2's keys (llama-model.cpp load_hparams in b4916): latent attention ranks, the rotary part
+     * of each key, the leading dense blocks, the ungated shared experts (as a count of expert widths),
+     * and DeepSeek-V2's router: softmax over all experts, top-k weights neither renormalized nor scaled.
+     */
+    private static void putLatentAttention(GgufWriter w, ModelPreset p) {
+        String a = p.architecture();
+        MlaShape mla = p.mla();
+        if (mla.qLoraRank() > 0) {
+            w.put(a + ".attention.q_lora_rank", GgufValue.u32(mla.qLoraRank()));
+        }
+        w.put(a + ".attention.kv_lora_rank", GgufValue.u32(mla.kvLoraRank()));
+        w.put(a + ".rope.dimension_count", GgufValue.u32(mla.qkRopeDim()));
+        // b4916 requires this key; without a rope.scaling.type (YaRN is left out) it scales nothing. 0.0707 is
+        // what llama.cpp's converter writes for DeepSeek-V2-Lite (0.1 x mscale_all_dim 0.707).
+        w.put(a + ".rope.scaling.yarn_log_multiplier", GgufValue.f32(0.0707f));
+        MoeShape moe = p.moe();
+        if (moe != null) {
+            w.put(a + ".leading_dense_block_count", GgufValue.u32(moe.nLeadingDense()));
+            w.put(a + ".expert_shared_count", GgufValue.u32(moe.nFfShared() / moe.nFfExpert()));
+            w.put(a + ".expert_weights_scale", GgufValue.f32(1.0f));
+            w.put(a + ".expert_weights_norm", GgufValue.bool(false));
+            w.put(a + ".expert_gating_func", GgufValue.u32(1));
+        }
+    }
+
+    /**
      * Output projections of attention and of the experts are zero in a synthesized mixture-of-experts
      * model, so that routing is the stated assumption (see {@link SyntheticRouter}); they are read
-     * and multiplied exactly as random ones would be.
+     * and multiplied exactly as random ones would be. So is a leading dense block's ffn_down (deepseek2).
      */
     static boolean zeroedForRouting(String name) {
-        return name.endsWith("attn_output.weight") || name.endsWith("ffn_down_exps.weight") || name.endsWith("ffn_down_shexp.weight");
+        return name.endsWith("attn_output.weight") || name.endsWith("ffn_down_exps.weight") || name.endsWith("ffn_down_shexp.weight")
+                || name.endsWith("ffn_down.weight");
     }
 
     private static void writeZeros(long bytes, java.io.OutputStream os) throws IOException {
