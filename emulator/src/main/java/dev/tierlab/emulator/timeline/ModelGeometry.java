@@ -8,6 +8,8 @@ import java.util.List;
  * GGUF type, so FLOPs and dtypes follow), and the attention geometry that sizes the KV cache and the
  * attention products.
  *
+ * @param headDim the mean of the key and value head sizes: attention costs 2 (d_k + d_v) = 4 headDim
+ *                FLOPs per head, query token and attended position (they differ in multi-head latent attention)
  * @param kvBytesPerTokenPerLayer K and V bytes one token adds to one layer's cache
  * @param nExpert routed experts per block (0: a dense model); a routed tensor ({@link #isRoutedExperts})
  *                holds one equal slab per expert

@@ -57,7 +57,9 @@ public final class EmulatedHook implements EmulationHook {
 
     /** The model as the reference timeline sees it, with a KV cache of {@code kvType}. */
     public static dev.tierlab.emulator.timeline.ModelGeometry geometry(ModelInfo model, GgmlType kvType) {
-        return new dev.tierlab.emulator.timeline.ModelGeometry(tensorRefs(model), model.nLayer(), model.nHead(), model.headDim(),
+        // Attention costs 2 (d_k + d_v) FLOPs per head, query and cached position: the geometry takes their mean.
+        return new dev.tierlab.emulator.timeline.ModelGeometry(tensorRefs(model), model.nLayer(), model.nHead(),
+                (model.headDim() + model.headDimV()) / 2,
                 model.kvBytesPerTokenPerLayer(kvType), model.nExpert(), model.nExpertUsed());
     }
 
