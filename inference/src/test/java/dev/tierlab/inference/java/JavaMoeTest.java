@@ -230,6 +230,40 @@ class JavaMoeTest {
         }
     }
 
+    /**
+     * An {@code experts: 0-3} rule puts only those experts of each block on flash: a decode step copies
+     * exactly the chosen experts among them, as a recorded routing of the same tokens says.
+     */
+    @Test
+    void copyModeStagesTheChosenExpertsThatAnIndexRulePutsOnFlash() {
+        try (LoadedModel model = new JavaEngine().load(file("mixtral-8x7b", QuantMix.Q8_0, true))) {
+            TimelineHook routingHook = new TimelineHook(model.info().nLayer(), DECODE, Injector.of(0, 0));
+            int[] plain = decode(model, routingHook, null);
+            long[][] masks = routingHook.expertMasks();
+            assertEquals(DECODE, masks.length);
+            Placement low = new Placement(List.of(new WeightRule("flash", null, null, null, null, 1, null, ExpertSelector.range(0, 3))),
+                    List.of(), "hbm");
+            CopyMode copy = CopyMode.create(CopyModeTest.config(low), model, Injector.calibrated());
+            long[] bytes = new long[1];
+            assertArrayEquals(plain, decode(model, copy, bytes));
+            JavaModel jm = (JavaModel) model;
+            long expected = 0;
+            int onFlash = 0;
+            for (long[] step : masks) {
+                for (int l = 0; l < step.length; l++) {
+                    for (long bits = step[l] & 0xF; bits != 0; bits &= bits - 1) {
+                        expected += jm.layers.get(l).experts().expertBytes(Long.numberOfTrailingZeros(bits));
+                        onFlash++;
+                    }
+                }
+            }
+            System.out.printf("experts 0-3 on flash: %d of %d chosen experts, %d bytes staged, expected %d%n", onFlash,
+                    DECODE * LAYERS * 2, bytes[0], expected);
+            assertTrue(onFlash > 0 && onFlash < DECODE * LAYERS * 2, "some chosen experts are on flash, some not");
+            assertEquals(expected, bytes[0]);
+        }
+    }
+
     /** Greedy decode of DECODE tokens after a fixed prompt; with copy mode, {@code decodeBytes[0]} gets the flash bytes of the decode. */
     private static int[] decode(LoadedModel model, LayerHook hook, long[] decodeBytes) {
         try (EngineContext ctx = model.newContext(ContextConfig.defaults(128, 2), hook)) {
@@ -237,11 +271,13 @@ class JavaMoeTest {
             if (hook instanceof CopyMode c) {
                 c.takeSummary();
             }
+            hook.beginMeasurement();
             int[] out = new int[DECODE];
             for (int i = 0; i < DECODE; i++) {
                 out[i] = ctx.greedyToken();
                 ctx.decode(out[i]);
             }
+            hook.endMeasurement();
             if (hook instanceof CopyMode c) {
                 LedgerSummary s = c.takeSummary();
                 assertEquals(DECODE, s.decodeSteps());
