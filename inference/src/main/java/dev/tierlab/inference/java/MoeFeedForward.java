@@ -127,11 +127,19 @@ final class MoeFeedForward {
             gateUpOut[2 * i + 1] = u[i];
         }
         run(gateUp, gateUpIn, gateUpOut);
+        Parallel.RangeBody[] glu = new Parallel.RangeBody[jobs];
+        int[] gluRows = new int[jobs];
         for (int i = 0; i < jobs; i++) {
-            for (int r = 0; r < g[i].length; r++) {
-                Kernels.swiGlu(g[i][r], u[i][r], 0, g[i][r].length);
-            }
+            float[][] gi = g[i];
+            float[][] ui = u[i];
+            glu[i] = (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    Kernels.swiGlu(gi[r], ui[r], 0, gi[r].length);
+                }
+            };
+            gluRows[i] = gi.length;
         }
+        pool.forRanges(glu, gluRows);
         float[][][] d = new float[jobs][][];
         Activations[] downIn = new Activations[jobs];
         for (int i = 0; i < jobs; i++) {
