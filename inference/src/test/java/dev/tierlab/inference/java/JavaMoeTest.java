@@ -299,6 +299,14 @@ class JavaMoeTest {
         }
     }
 
+    /** The CUDA engine loads its weights through {@link HostWeights}, which has no expert path: refused in one line. */
+    @Test
+    void hostWeightsForTheCudaEngineRefuseMixtureOfExperts() {
+        var e = assertThrows(GgufFormatException.class, () -> HostWeights.open(file("mixtral-8x7b", QuantMix.Q8_0, true)).close());
+        assertTrue(e.getMessage().contains("not supported by the CUDA engine"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
     @Test
     void architecturesWithoutAJavaForwardAreRefusedInOneLine() throws IOException {
         ModelPreset p = Presets.byName("tiny").orElseThrow();
