@@ -7,6 +7,7 @@ import dev.tierlab.emulator.ledger.Ledger;
 import dev.tierlab.emulator.ledger.LedgerSummary;
 import dev.tierlab.emulator.ledger.StepRecord;
 import dev.tierlab.emulator.ledger.TierLedger;
+import dev.tierlab.emulator.placement.Placement;
 import dev.tierlab.emulator.placement.TensorRef;
 import dev.tierlab.emulator.sched.TierModel;
 import dev.tierlab.emulator.tier.TierSpec;
@@ -42,11 +43,19 @@ public final class CopyMode implements EmulationHook, WeightStager {
     private record Staged(int matrix, String tier, MemorySegment source, long stagingOffset) {
     }
 
+    /** One routed expert's matrix (0 gate, 1 up, 2 down) on a lower tier: its copy in that tier's arena. */
+    private record StagedExpert(int matrix, String tier, MemorySegment source) {
+    }
+
     private final JavaModel model;
     private final Emulator planner;
     private final Injector injector;
     private final Arena arena = Arena.ofShared();
     private final List<List<Staged>> staged = new ArrayList<>();
+    /** Per layer and expert, its matrices on lower tiers (null: a dense layer, or no expert below the top tier). */
+    private final List<List<StagedExpert>[]> stagedExperts = new ArrayList<>();
+    /** Where a layer's routed experts are staged once its router has chosen them; one layer at a time. */
+    private MemorySegment expertStaging;
     private final MemorySegment[] staging = new MemorySegment[2];
     private final Map<String, TierModel> tiers = new LinkedHashMap<>();
     private final Ledger ledger = new Ledger();
@@ -94,36 +103,89 @@ public final class CopyMode implements EmulationHook, WeightStager {
                     MemorySegment copy = arena.allocate(w.bytes(), 64);
                     copy.copyFrom(w.data().asSlice(0, w.bytes()));
                     layer.add(new Staged(i, tier, copy, offset));
-                    offset += (w.bytes() + Weight.SLACK + 63) / 64 * 64;
+                    offset += stagingBytes(w.bytes());
                 }
             }
             staged.add(layer);
             largest = Math.max(largest, offset);
+            JavaModel.Experts ex = model.layers.get(l).experts();
+            stagedExperts.add(ex == null ? null : expertCopies(config, ex, l));
         }
+        long expertsLargest = 0;
+        for (List<StagedExpert>[] layer : stagedExperts) {
+            long bytes = 0;
+            for (List<StagedExpert> expert : layer == null ? List.<List<StagedExpert>>of() : List.of(layer)) {
+                for (StagedExpert x : expert) {
+                    bytes += stagingBytes(x.source().byteSize());
+                }
+            }
+            expertsLargest = Math.max(expertsLargest, bytes);
+        }
+        expertStaging = expertsLargest == 0 ? null : arena.allocate(expertsLargest, 64);
         staging[0] = arena.allocate(Math.max(64, largest), 64);
         staging[1] = arena.allocate(Math.max(64, largest), 64);
         inFlight = new Future<?>[model.nLayer];
         bufferOf = new int[model.nLayer];
     }
 
+    /** Bytes a staged matrix takes in a staging buffer: its own, room for the q4_0 kernel's overreach, 64-byte aligned. */
+    private static long stagingBytes(long bytes) {
+        return (bytes + Weight.SLACK + 63) / 64 * 64;
+    }
+
     /** The tier a matrix lives on when that is not a native one; null when it stays in place. */
     private static String lowerTier(Emulator.Config config, Weight w, int layer) {
         TensorRef ref = new TensorRef(w.name(), layer, TensorClass.of(w.name()).label(), w.bytes(), 0);
+        return lowerTier(config, config.placement().parts(ref));
+    }
+
+    private static String lowerTier(Emulator.Config config, List<Placement.Part> parts) {
         String lower = null;
         long most = 0;
-        for (var part : config.placement().place(ref).entrySet()) {
-            if (!config.tiers().get(part.getKey()).isNative() && part.getValue() > most) {
-                lower = part.getKey();
-                most = part.getValue();
+        for (Placement.Part part : parts) {
+            if (!config.tiers().get(part.tier()).isNative() && part.bytes() > most) {
+                lower = part.tier();
+                most = part.bytes();
             }
         }
         return lower;
+    }
+
+    /**
+     * Copies of a block's routed experts that live on lower tiers, each placed by the rules for its own
+     * slab (an {@code experts: 0-7} rule takes only those experts). {@code experts: hot N} needs a
+     * profiling pass copy mode does not run, so it is refused.
+     */
+    @SuppressWarnings("unchecked")
+    private List<StagedExpert>[] expertCopies(Emulator.Config config, JavaModel.Experts ex, int layer) {
+        List<StagedExpert>[] out = new List[ex.count()];
+        boolean any = false;
+        for (int e = 0; e < ex.count(); e++) {
+            out[e] = new ArrayList<>();
+            Weight[][] mats = {ex.gate(), ex.up(), ex.down()};
+            for (int kind = 0; kind < 3; kind++) {
+                Weight w = mats[kind][e];
+                TensorRef ref = new TensorRef(w.name(), layer, TensorClass.of(w.name()).label(), w.bytes() * ex.count(), 0);
+                String tier = lowerTier(config, config.placement().parts(ref, e, e));
+                if (tier != null) {
+                    MemorySegment copy = arena.allocate(w.bytes(), 64);
+                    copy.copyFrom(w.data().asSlice(0, w.bytes()));
+                    out[e].add(new StagedExpert(kind, tier, copy));
+                    any = true;
+                }
+            }
+        }
+        return any ? out : null;
     }
 
     /** Copy mode for a model loaded by the Java engine. */
     public static CopyMode create(Emulator.Config config, LoadedModel model, Injector injector) {
         if (!(model instanceof JavaModel jm)) {
             throw new IllegalArgumentException("mode copy moves the engine's own weight bytes: it needs engine java");
+        }
+        if (config.placement().weights().stream().anyMatch(r -> r.experts() != null && r.experts().hot() > 0)) {
+            throw new IllegalArgumentException("mode copy places routed experts by index only (experts: 0-7);"
+                    + " 'experts: hot N' needs the profiling pass of mode trace or inject");
         }
         return new CopyMode(jm, config, injector);
     }
@@ -217,7 +279,9 @@ public final class CopyMode implements EmulationHook, WeightStager {
         }
         long stalled = System.nanoTime() - t0;
         stepStall += stalled;
-        ledger.tier(staged.get(l).isEmpty() ? kvTier(l) : staged.get(l).getFirst().tier()).addStall(stalled);
+        synchronized (ledger) {
+            ledger.tier(staged.get(l).isEmpty() ? kvTier(l) : staged.get(l).getFirst().tier()).addStall(stalled);
+        }
         if (staged.get(l).isEmpty()) {
             return original;
         }
@@ -228,6 +292,59 @@ public final class CopyMode implements EmulationHook, WeightStager {
             mats.set(s.matrix(), w.over(buf.asSlice(s.stagingOffset(), w.bytes() + Weight.SLACK)));
         }
         return original.with(mats);
+    }
+
+    /**
+     * Moves {@code bytes} through a tier's model, issued at {@code issued}, and charges them to its
+     * ledger; returns the modelled completion time. The copy thread and the compute thread (routed
+     * experts) both call it, so the tier models and the ledger are used under one lock.
+     */
+    private long charge(String tier, long issued, long bytes) {
+        synchronized (ledger) {
+            TierModel model = tiers.get(tier);
+            long before = model.requests();
+            long done = model.transfer(issued, bytes);
+            ledger.tier(tier).addRead(bytes, model.requests() - before);
+            return done;
+        }
+    }
+
+    /**
+     * Stages the chosen experts of layer l on this thread, right after the router chose them: nothing
+     * could copy them earlier. Their copy and the wait for its modelled completion are stall.
+     */
+    @Override
+    public JavaModel.Experts experts(int l, JavaModel.Experts routed, long chosen) {
+        List<StagedExpert>[] copies = stagedExperts.get(l);
+        if (copies == null) {
+            return routed;
+        }
+        Weight[][] mats = {routed.gate().clone(), routed.up().clone(), routed.down().clone()};
+        long issued = System.nanoTime();
+        long done = issued;
+        long offset = 0;
+        String tier = null;
+        for (long bits = chosen; bits != 0; bits &= bits - 1) {
+            int e = Long.numberOfTrailingZeros(bits);
+            for (StagedExpert x : copies[e]) {
+                long bytes = x.source().byteSize();
+                done = Math.max(done, charge(x.tier(), issued, bytes));
+                MemorySegment.copy(x.source(), 0, expertStaging, offset, bytes);
+                mats[x.matrix()][e] = mats[x.matrix()][e].over(expertStaging.asSlice(offset, bytes + Weight.SLACK));
+                offset += stagingBytes(bytes);
+                tier = x.tier();
+            }
+        }
+        if (tier == null) {
+            return routed;
+        }
+        injector.waitUntil(done);
+        long stalled = System.nanoTime() - issued;
+        stepStall += stalled;
+        synchronized (ledger) {
+            ledger.tier(tier).addStall(stalled);
+        }
+        return routed.withRouted(mats[0], mats[1], mats[2]);
     }
 
     private String kvTier(int l) {
@@ -246,23 +363,17 @@ public final class CopyMode implements EmulationHook, WeightStager {
             long done = issued;
             MemorySegment dst = staging[buffer];
             for (Staged s : staged.get(l)) {
-                TierModel tier = tiers.get(s.tier());
-                long before = tier.requests();
-                done = Math.max(done, tier.transfer(issued, s.source().byteSize()));
+                done = Math.max(done, charge(s.tier(), issued, s.source().byteSize()));
                 MemorySegment.copy(s.source(), 0, dst, s.stagingOffset(), s.source().byteSize());
-                ledger.tier(s.tier()).addRead(s.source().byteSize(), tier.requests() - before);
             }
             if (!kv.isEmpty()) {
                 String t = kvTier(l);
-                TierModel tier = tiers.get(t);
                 for (KvSpan span : kv) {
                     long off = 2L * span.from() * kvDim;
                     long bytes = 2L * (span.to() - span.from()) * kvDim;
-                    long before = tier.requests();
-                    done = Math.max(done, tier.transfer(issued, 2 * bytes));
+                    done = Math.max(done, charge(t, issued, 2 * bytes));
                     MemorySegment.copy(kCache[l], off, kStaged[l], off, bytes);
                     MemorySegment.copy(vCache[l], off, vStaged[l], off, bytes);
-                    ledger.tier(t).addRead(2 * bytes, tier.requests() - before);
                 }
             }
             injector.waitUntil(done);

@@ -27,6 +27,11 @@ public final class HostWeights implements AutoCloseable {
     public static HostWeights open(Path gguf) {
         GgufFile f = GgufFile.open(gguf);
         try {
+            ModelInfo info = ModelInfo.of(f);
+            if (info.isMoe()) {
+                throw new dev.tierlab.inference.gguf.GgufFormatException(gguf, ("mixture-of-experts models (%s.expert_count %d) are not"
+                        + " supported by the CUDA engine; use engine: java or llama.cpp").formatted(f.architecture(), info.nExpert()));
+            }
             return new HostWeights(new JavaModel(f));
         } catch (RuntimeException e) {
             f.close();

@@ -22,6 +22,7 @@ final class JavaContext implements EngineContext {
     private final LayerHook hook;
     private final WeightStager stager;
     private final Parallel pool;
+    private final MoeFeedForward moe;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment[] kCache;
     private final MemorySegment[] vCache;
@@ -42,6 +43,7 @@ final class JavaContext implements EngineContext {
         this.hook = hook;
         this.stager = stager;
         this.pool = new Parallel(config.threads());
+        this.moe = new MoeFeedForward(pool, hook, stager);
         this.kvDim = m.nHeadKv * m.headDim;
         kCache = new MemorySegment[m.nLayer];
         vCache = new MemorySegment[m.nLayer];
@@ -111,7 +113,7 @@ final class JavaContext implements EngineContext {
             }
             JavaModel.Layer layer = stager == null ? m.layers.get(l) : stager.layer(l);
             attention(l, layer, x, n, angles);
-            feedForward(layer, x, n);
+            feedForward(l, layer, x, l < m.nLayer - 1 ? n : wantLogits ? 1 : 0);
         }
         if (hook.observes(m.nLayer)) {
             hook.layerStart(m.nLayer);
@@ -143,6 +145,11 @@ final class JavaContext implements EngineContext {
         MemorySegment vs = staged.isEmpty() ? vc : stager.stagedV(l);
         for (int t = 0; t < n; t++) {
             int pos = position + t;
+            if (w.qNorm() != null) {
+                // olmoe: RMS norms over the whole q and k vectors, before RoPE
+                q[t] = rmsNorm(q[t], w.qNorm());
+                k[t] = rmsNorm(k[t], w.kNorm());
+            }
             rope(q[t], m.nHead, angles[t]);
             rope(k[t], m.nHeadKv, angles[t]);
             for (int i = 0; i < kvDim; i++) {
@@ -205,25 +212,39 @@ final class JavaContext implements EngineContext {
         return false;
     }
 
-    private void feedForward(JavaModel.Layer w, float[][] x, int n) {
-        float[][] normed = new float[n][];
-        for (int t = 0; t < n; t++) {
-            normed[t] = rmsNorm(x[t], w.ffnNorm());
+    /**
+     * The FFN of the last {@code rows} tokens of the micro-batch. The last block computes it only for
+     * the tokens whose logits are wanted, as llama.cpp does (its inp_out_ids): a mixture-of-experts
+     * block then routes, and reads experts for, only those.
+     */
+    private void feedForward(int l, JavaModel.Layer w, float[][] x, int rows) {
+        int skip = x.length - rows;
+        float[][] normed = new float[rows][];
+        for (int t = 0; t < rows; t++) {
+            normed[t] = rmsNorm(x[skip + t], w.ffnNorm());
         }
-        Activations h = new Activations(normed);
-        float[][] g = new float[n][m.nFf];
-        float[][] u = new float[n][m.nFf];
-        matmuls(h, new Weight[] {w.gate(), w.up()}, new float[][][] {g, u}, new float[][] {null, null});
-        for (int t = 0; t < n; t++) {
-            float[] gt = g[t];
-            float[] ut = u[t];
-            pool.forRange(m.nFf, (from, to) -> Kernels.swiGlu(gt, ut, from, to));
+        float[][] d;
+        if (w.experts() != null) {
+            d = moe.forward(l, w.experts(), normed, m.nEmbd);
+        } else {
+            if (rows == 0) {
+                return;
+            }
+            Activations h = new Activations(normed);
+            float[][] g = new float[rows][m.nFf];
+            float[][] u = new float[rows][m.nFf];
+            matmuls(h, new Weight[] {w.gate(), w.up()}, new float[][][] {g, u}, new float[][] {null, null});
+            for (int t = 0; t < rows; t++) {
+                float[] gt = g[t];
+                float[] ut = u[t];
+                pool.forRange(m.nFf, (from, to) -> Kernels.swiGlu(gt, ut, from, to));
+            }
+            d = new float[rows][m.nEmbd];
+            matmul(w.down(), new Activations(g), d, null);
         }
-        float[][] d = new float[n][m.nEmbd];
-        matmul(w.down(), new Activations(g), d, null);
-        for (int t = 0; t < n; t++) {
+        for (int t = 0; t < rows; t++) {
             for (int i = 0; i < m.nEmbd; i++) {
-                x[t][i] += d[t][i];
+                x[skip + t][i] += d[t][i];
             }
         }
     }
@@ -241,20 +262,12 @@ final class JavaContext implements EngineContext {
             return;
         }
         Parallel.RangeBody[] bodies = new Parallel.RangeBody[ws.length];
-        int[] first = new int[ws.length + 1];
+        int[] rows = new int[ws.length];
         for (int i = 0; i < ws.length; i++) {
             bodies[i] = MatVec.rows(ws[i], in, outs[i], biases[i]);
-            first[i + 1] = first[i] + ws[i].rows();
+            rows[i] = ws[i].rows();
         }
-        pool.forRange(first[ws.length], (from, to) -> {
-            for (int i = 0; i < bodies.length; i++) {
-                int lo = Math.max(from, first[i]);
-                int hi = Math.min(to, first[i + 1]);
-                if (lo < hi) {
-                    bodies[i].run(lo - first[i], hi - first[i]);
-                }
-            }
-        });
+        pool.forRanges(bodies, rows);
     }
 
     /** out[t][r] = W[r] . in[t] (+ bias[r]), rows split over the threads; each row read once for all tokens. */

@@ -6,8 +6,9 @@ import dev.tierlab.inference.gguf.GgufFile;
 import java.nio.file.Path;
 
 /**
- * tierlab's own engine: a llama/qwen2 transformer over the memory-mapped GGUF, with Vector API
- * kernels, whose every weight and KV byte the emulator can move for real ("copy" mode).
+ * tierlab's own engine: a llama/qwen2 transformer, and the mixture-of-experts llama, olmoe and
+ * qwen2moe, over the memory-mapped GGUF, with Vector API kernels, whose every weight and KV byte the
+ * emulator can move for real ("copy" mode).
  */
 public final class JavaEngine implements InferenceEngine {
 

@@ -93,6 +93,26 @@ final class Parallel implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs several loop bodies, body i over [0, sizes[i]), as one range split over the threads: each
+     * thread streams whole matrices with one wait at the end instead of one per body.
+     */
+    void forRanges(RangeBody[] bodies, int[] sizes) {
+        int[] first = new int[bodies.length + 1];
+        for (int i = 0; i < bodies.length; i++) {
+            first[i + 1] = first[i] + sizes[i];
+        }
+        forRange(first[bodies.length], (from, to) -> {
+            for (int i = 0; i < bodies.length; i++) {
+                int lo = Math.max(from, first[i]);
+                int hi = Math.min(to, first[i + 1]);
+                if (lo < hi) {
+                    bodies[i].run(lo - first[i], hi - first[i]);
+                }
+            }
+        });
+    }
+
     private void work() {
         Loop seen = null;
         while (!closed) {

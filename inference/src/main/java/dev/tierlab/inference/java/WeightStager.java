@@ -22,6 +22,12 @@ interface WeightStager extends AutoCloseable {
     /** Layer l's weights, waiting until they are staged. */
     JavaModel.Layer layer(int l);
 
+    /**
+     * Layer l's routed experts once those in {@code chosen} (bit e: expert e) are staged, waiting for
+     * their copies; the router has just picked them, so they cannot be staged ahead.
+     */
+    JavaModel.Experts experts(int l, JavaModel.Experts routed, long chosen);
+
     /** The KV spans of layer l read from staging (already copied by the time {@link #layer} returns). */
     List<KvSpan> stagedKv(int l);
 

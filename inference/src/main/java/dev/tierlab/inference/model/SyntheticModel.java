@@ -93,15 +93,32 @@ public final class SyntheticModel {
 
     public static void write(ModelPreset p, QuantMix mix, long seed, Path out, GgufWriter.Progress progress)
             throws IOException {
+        write(p, mix, seed, out, progress, true);
+    }
+
+    /**
+     * For tests of an engine's expert arithmetic: as {@link #write}, but a mixture-of-experts model keeps
+     * random attention and expert output projections instead of zero ones ({@link #zeroedForRouting}),
+     * so every chosen expert changes the logits. Routing then depends on the context, not the stated skew.
+     */
+    public static void writeWithRandomProjections(ModelPreset p, QuantMix mix, long seed, Path out) throws IOException {
+        write(p, mix, seed, out, GgufWriter.Progress.NONE, false);
+    }
+
+    private static void write(ModelPreset p, QuantMix mix, long seed, Path out, GgufWriter.Progress progress, boolean zeroProjections)
+            throws IOException {
         GgufWriter w = plan(p, mix);
         w.put("tierlab.synthetic.seed", GgufValue.of(GgufValueType.UINT64, seed));
+        if (!zeroProjections && p.moe() != null) {
+            w.put("tierlab.synthetic.projections", GgufValue.string("random (routing does not follow the stated skew)"));
+        }
         RandomBlocks random = new RandomBlocks(seed);
         MoeShape moe = p.moe();
         float[][][] embeddings = new float[1][][];
         w.write(out, (GgufTensorInfo t, java.io.OutputStream os) -> {
             if (isUnitScale(t.name())) {
                 RandomBlocks.writeConstantF32(1.0f, t.elementCount(), os);
-            } else if (moe != null && zeroedForRouting(t.name())) {
+            } else if (moe != null && zeroProjections && zeroedForRouting(t.name())) {
                 writeZeros(t.byteSize(), os);
             } else if (moe != null && t.name().equals("token_embd.weight")) {
                 writeAnchoredEmbeddings(random, t, os);
