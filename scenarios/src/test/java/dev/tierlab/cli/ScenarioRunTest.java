@@ -221,6 +221,27 @@ class ScenarioRunTest {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
+    /**
+     * reference: host (the host is the answer: holds of the tier time only, no dilation) runs to the
+     * end in both paired modes, env.json says so; copy mode moves real bytes on the Java engine.
+     */
+    @Test
+    void aHostReferenceRunsInInjectAndCopyMode() throws IOException {
+        for (String mode : List.of("inject", "copy")) {
+            Path f = dir.resolve("host-" + mode + ".yaml");
+            String text = scenarioText("host-" + mode, mode, "1x", 1, 4, "8")
+                    .replaceAll("reference: \\{[^\n]*\\}", "reference: host")
+                    .replace("mode: " + mode, "mode: " + mode + "\nengine: java");
+            Files.writeString(f, text);
+            Path run = dir.resolve("host-" + mode);
+            CliTest.Result r = CliTest.run("run", f.toString(), "--out", run.toString(), "--no-report", "--in-process");
+            assertEquals(0, r.exit(), mode + ": " + r.err());
+            JsonNode env = JSON.readTree(run.resolve("env.json").toFile());
+            assertTrue(env.path("reference").path("host").asBoolean(), env.path("reference").toString());
+            assertTrue(results(run).stream().anyMatch(n -> n.get("role").asText().equals("emulated")), "an emulated repeat ran");
+        }
+    }
+
     @Test
     void aReferenceTooSmallToHoldTheBaselineIsRefusedWithItsLine() throws IOException {
         Path f = dir.resolve("cap.yaml");

@@ -2,7 +2,6 @@ package dev.tierlab.emulator.reference;
 
 import dev.tierlab.emulator.SpecException;
 import dev.tierlab.emulator.units.Units;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -90,7 +89,13 @@ public record ReferenceSystem(
         m.put("top_write_bandwidth", Units.formatBandwidth(topWriteBytesPerSecond));
         m.put("top_capacity_bytes", topCapacityBytes);
         Map<String, Object> peaks = new LinkedHashMap<>();
-        new EnumMap<>(peakFlopsPerSecond).forEach((k, v) -> peaks.put(k.label(), "%.1f TFLOP/s".formatted(v / 1e12)));
+        // In dtype order; the host reference has none (new EnumMap<>(map) refuses an empty plain map).
+        for (ComputeDtype d : ComputeDtype.values()) {
+            Double v = peakFlopsPerSecond.get(d);
+            if (v != null) {
+                peaks.put(d.label(), "%.1f TFLOP/s".formatted(v / 1e12));
+            }
+        }
         m.put("peak_flops", peaks);
         Map<String, Object> dtypes = new LinkedHashMap<>();
         dtypeByGgmlType.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> dtypes.put(e.getKey(), e.getValue().label()));
