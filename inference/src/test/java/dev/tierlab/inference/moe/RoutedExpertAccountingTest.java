@@ -67,8 +67,12 @@ class RoutedExpertAccountingTest {
         return new TimelineConfig(ReferencePresets.byName("h200").orElseThrow(), tiers, p, cache, 0, null, 42);
     }
 
+    /**
+     * q8_0 rather than q4_k_m: at these models' width of 256 a q4_K embedding row is one block, all of
+     * it the router's anchor, so every token would route alike and the test would see one routing.
+     */
     @ParameterizedTest
-    @CsvSource({"olmoe-1b-7b, q4_k_m", "qwen1.5-moe-a2.7b, q4_k_m", "mixtral-8x7b, f16", "deepseek-v2-lite, q4_k_m"})
+    @CsvSource({"olmoe-1b-7b, q8_0", "qwen1.5-moe-a2.7b, q8_0", "mixtral-8x7b, f16", "deepseek-v2-lite, q8_0"})
     void decodeReadsOnlyTheRoutedExpertsPlusSharedAndDenseTensors(String preset, String quant) {
         var file = MoeModels.file(preset, LAYERS, 1.0, QuantMix.byName(quant).orElseThrow());
         try (LoadedModel model = new LlamaCppEngine().load(file)) {
@@ -86,6 +90,7 @@ class RoutedExpertAccountingTest {
                     assertEquals(l < first ? 0 : info.nExpertUsed(), Long.bitCount(step[l]), "block " + l);
                 }
             }
+            assertTrue(Arrays.stream(experts).map(Arrays::toString).distinct().count() > 1, "tokens route to different experts");
             Trace decode = new Trace(tok, past, experts);
             ModelGeometry geo = EmulatedHook.geometry(info, GgmlType.F16);
             var r = ReferenceTimeline.compute(allWeightsOnFlash(null), geo, decode, null, false);
@@ -123,7 +128,7 @@ class RoutedExpertAccountingTest {
      * ledger reads per decode token are the routed experts' slabs plus the dense and shared tensors.
      */
     @ParameterizedTest
-    @CsvSource({"olmoe-1b-7b, q4_k_m", "qwen1.5-moe-a2.7b, q4_k_m"})
+    @CsvSource({"olmoe-1b-7b, q8_0", "qwen1.5-moe-a2.7b, q8_0"})
     void theV1EmulatorReadsOnlyTheRoutedExperts(String preset, String quant) {
         var file = MoeModels.file(preset, LAYERS, 1.0, QuantMix.byName(quant).orElseThrow());
         try (LoadedModel model = new LlamaCppEngine().load(file)) {
