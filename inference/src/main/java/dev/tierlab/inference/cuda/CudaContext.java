@@ -17,8 +17,7 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamWaitEvent;
 import dev.tierlab.emulator.cuda.Address;
 import dev.tierlab.emulator.cuda.Cuda;
 import dev.tierlab.inference.engine.ContextConfig;
-import dev.tierlab.inference.engine.EngineContext;
-import dev.tierlab.inference.engine.EngineCounters;
+import dev.tierlab.inference.engine.ForwardContext;
 import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.gguf.GgmlType;
 import dev.tierlab.inference.java.HostWeights.Matrix;
@@ -35,7 +34,7 @@ import org.bytedeco.javacpp.IntPointer;
  * run as a pipeline across layers and steps: the copy for the staged-layer execution e + d is
  * issued when execution e starts, into the slot execution e - 1 used, after that one's compute.
  */
-final class CudaContext implements EngineContext {
+final class CudaContext extends ForwardContext {
 
     private static final int BLOCK = 256;
     private static final int GEMV_ROWS_PER_BLOCK = BLOCK / 32;
@@ -44,7 +43,6 @@ final class CudaContext implements EngineContext {
     private static final int MAX_SHARED = 227 * 1024;
 
     private final CudaModel m;
-    private final ContextConfig config;
     private final LayerHook hook;
     private final int nEmbd;
     private final int qDim;
@@ -78,18 +76,13 @@ final class CudaContext implements EngineContext {
     private final CUevent_st[] copyDone;
     private final CUevent_st[] computeDone;
     private long stagedExecutions;
-    private int position;
-    private long promptNanos;
-    private long evalNanos;
-    private int promptTokens;
-    private int evalTokens;
 
     CudaContext(CudaModel m, ContextConfig config, LayerHook hook) {
         if (config.kvType() != GgmlType.F16) {
             throw new IllegalArgumentException("the CUDA engine keeps its KV cache in f16 only");
         }
+        super(config);
         this.m = m;
-        this.config = config;
         this.hook = hook;
         nEmbd = m.w.nEmbd();
         qDim = m.w.nHead() * m.w.headDim();
@@ -179,36 +172,13 @@ final class CudaContext implements EngineContext {
     }
 
     @Override
-    public void prefill(int[] tokens) {
-        if (position + tokens.length > config.nCtx()) {
-            throw new IllegalArgumentException("prompt of %d tokens at position %d exceeds n_ctx %d".formatted(tokens.length, position, config.nCtx()));
-        }
-        long t0 = System.nanoTime();
-        int nu = Math.min(config.nUbatch(), config.nCtx());
-        for (int done = 0; done < tokens.length; ) {
-            int n = Math.min(nu, tokens.length - done);
-            forward(tokens, done, n, done + n == tokens.length);
-            done += n;
-        }
-        Cuda.check(cudaStreamSynchronize(compute), "cudaStreamSynchronize");
-        if (tokens.length == 1) {
-            evalNanos += System.nanoTime() - t0;
-            evalTokens++;
-        } else {
-            promptNanos += System.nanoTime() - t0;
-            promptTokens += tokens.length;
-        }
+    protected int microBatch() {
+        return Math.min(config.nUbatch(), config.nCtx());
     }
 
     @Override
-    public void decode(int token) {
-        if (position + 1 > config.nCtx()) {
-            throw new IllegalArgumentException("position %d exceeds n_ctx %d".formatted(position, config.nCtx()));
-        }
-        long t0 = System.nanoTime();
-        forward(new int[] {token}, 0, 1, true);
-        evalNanos += System.nanoTime() - t0;
-        evalTokens++;
+    protected void finish() {
+        Cuda.check(cudaStreamSynchronize(compute), "cudaStreamSynchronize");
     }
 
     private void launch(String name, int gridX, int gridY, int block, int shared, Object... args) {
@@ -224,7 +194,8 @@ final class CudaContext implements EngineContext {
         return (int) Math.min(4096, (n + BLOCK - 1) / BLOCK);
     }
 
-    private void forward(int[] tokens, int from, int n, boolean wantLogits) {
+    @Override
+    protected void forward(int[] tokens, int from, int n, boolean wantLogits) {
         hook.microBatchStart(n, position);
         for (int t = 0; t < n; t++) {
             int id = tokens[from + t];
@@ -329,16 +300,6 @@ final class CudaContext implements EngineContext {
     }
 
     @Override
-    public int position() {
-        return position;
-    }
-
-    @Override
-    public void clearKvCache() {
-        position = 0;
-    }
-
-    @Override
     public int bosToken() {
         return m.w.bos();
     }
@@ -346,17 +307,6 @@ final class CudaContext implements EngineContext {
     @Override
     public int vocabularySize() {
         return m.w.nVocab();
-    }
-
-    @Override
-    public EngineCounters counters() {
-        return new EngineCounters(promptNanos / 1e6, evalNanos / 1e6, promptTokens, evalTokens);
-    }
-
-    @Override
-    public void resetCounters() {
-        promptNanos = evalNanos = 0;
-        promptTokens = evalTokens = 0;
     }
 
     @Override

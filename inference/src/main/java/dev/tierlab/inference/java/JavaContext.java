@@ -1,8 +1,7 @@
 package dev.tierlab.inference.java;
 
 import dev.tierlab.inference.engine.ContextConfig;
-import dev.tierlab.inference.engine.EngineContext;
-import dev.tierlab.inference.engine.EngineCounters;
+import dev.tierlab.inference.engine.ForwardContext;
 import dev.tierlab.inference.engine.LayerHook;
 import dev.tierlab.inference.gguf.GgmlType;
 import java.lang.foreign.Arena;
@@ -15,10 +14,9 @@ import java.lang.foreign.ValueLayout;
  * follow llama.cpp's CPU backend where they change results: activations meet f16 weights as f16,
  * and queries and attention probabilities meet the f16 cache as f16.
  */
-final class JavaContext implements EngineContext {
+final class JavaContext extends ForwardContext {
 
     private final JavaModel m;
-    private final ContextConfig config;
     private final LayerHook hook;
     private final WeightStager stager;
     private final Parallel pool;
@@ -28,18 +26,13 @@ final class JavaContext implements EngineContext {
     private final MemorySegment[] vCache;
     private final int kvDim;
     private final float[] logits;
-    private int position;
-    private long promptNanos;
-    private long evalNanos;
-    private int promptTokens;
-    private int evalTokens;
 
     JavaContext(JavaModel m, ContextConfig config, LayerHook hook, WeightStager stager) {
         if (config.kvType() != GgmlType.F16) {
             throw new IllegalArgumentException("the Java engine keeps its KV cache in f16 only");
         }
+        super(config);
         this.m = m;
-        this.config = config;
         this.hook = hook;
         this.stager = stager;
         this.pool = new Parallel(config.threads());
@@ -63,37 +56,7 @@ final class JavaContext implements EngineContext {
     }
 
     @Override
-    public void prefill(int[] tokens) {
-        if (position + tokens.length > config.nCtx()) {
-            throw new IllegalArgumentException("prompt of %d tokens at position %d exceeds n_ctx %d".formatted(tokens.length, position, config.nCtx()));
-        }
-        long t0 = System.nanoTime();
-        for (int done = 0; done < tokens.length; ) {
-            int n = Math.min(config.nUbatch(), tokens.length - done);
-            forward(tokens, done, n, done + n == tokens.length);
-            done += n;
-        }
-        if (tokens.length == 1) {
-            evalNanos += System.nanoTime() - t0;
-            evalTokens++;
-        } else {
-            promptNanos += System.nanoTime() - t0;
-            promptTokens += tokens.length;
-        }
-    }
-
-    @Override
-    public void decode(int token) {
-        if (position + 1 > config.nCtx()) {
-            throw new IllegalArgumentException("position %d exceeds n_ctx %d".formatted(position, config.nCtx()));
-        }
-        long t0 = System.nanoTime();
-        forward(new int[] {token}, 0, 1, true);
-        evalNanos += System.nanoTime() - t0;
-        evalTokens++;
-    }
-
-    private void forward(int[] tokens, int from, int n, boolean wantLogits) {
+    protected void forward(int[] tokens, int from, int n, boolean wantLogits) {
         hook.microBatchStart(n, position);
         float[][] x = new float[n][m.nEmbd];
         for (int t = 0; t < n; t++) {
@@ -348,16 +311,6 @@ final class JavaContext implements EngineContext {
     }
 
     @Override
-    public int position() {
-        return position;
-    }
-
-    @Override
-    public void clearKvCache() {
-        position = 0;
-    }
-
-    @Override
     public int bosToken() {
         return m.tokenizer.bos();
     }
@@ -365,17 +318,6 @@ final class JavaContext implements EngineContext {
     @Override
     public int vocabularySize() {
         return m.nVocab;
-    }
-
-    @Override
-    public EngineCounters counters() {
-        return new EngineCounters(promptNanos / 1e6, evalNanos / 1e6, promptTokens, evalTokens);
-    }
-
-    @Override
-    public void resetCounters() {
-        promptNanos = evalNanos = 0;
-        promptTokens = evalTokens = 0;
     }
 
     @Override
