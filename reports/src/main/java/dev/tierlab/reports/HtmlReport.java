@@ -51,6 +51,7 @@ final class HtmlReport {
         noiseFloor(h, c);
         points(h, c);
         requirements(h, c);
+        expertCache(h, c);
         plots(h, c.charts().stream().filter(p -> !p.getFileName().toString().contains("-itl-tail")).toList(), "Curves",
                 "Measured: median of per-pair ratios with its 95% interval (bars show the larger half-width). "
                         + "Reference (dashed): the reference system's deterministic timeline model, not a measurement.");
@@ -172,6 +173,20 @@ final class HtmlReport {
                     .append("</td><td class=l>").append(esc(r.axis().name())).append("</td><td>").append(Requirements.pct(r.targetLoss()))
                     .append("</td><td class=\"l wrap\">").append(esc(r.requirementText())).append("</td><td>")
                     .append(r.reference().present() ? esc(r.boundText(r.reference())) : "–").append("</td></tr>");
+        }
+        h.append("</table>");
+    }
+
+    private static void expertCache(StringBuilder h, ReportContent c) {
+        List<ExpertCache.Row> rows = ExpertCache.rows(c.points());
+        if (rows.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Expert cache</h2><p class=\"muted\">").append(esc(ExpertCache.NOTE)).append("</p>");
+        h.append("<table><tr><th class=l>point</th><th>repeats</th><th>hit rate</th></tr>");
+        for (ExpertCache.Row r : rows) {
+            h.append("<tr><td class=l>").append(esc(r.point())).append("</td><td>").append(r.repeats()).append("</td><td>")
+                    .append(ExpertCache.text(r)).append("</td></tr>");
         }
         h.append("</table>");
     }

@@ -90,6 +90,14 @@ final class MarkdownReport {
             }
         }
 
+        List<ExpertCache.Row> cache = ExpertCache.rows(c.points());
+        if (!cache.isEmpty()) {
+            sb.append("\n## Expert cache\n\n").append(ExpertCache.NOTE).append("\n\n| point | repeats | hit rate |\n|---|---:|---:|\n");
+            for (ExpertCache.Row r : cache) {
+                sb.append("| ").append(cell(r.point())).append(" | ").append(r.repeats()).append(" | ").append(ExpertCache.text(r)).append(" |\n");
+            }
+        }
+
         sb.append("\n## Tails\n\nPer-token decode time on the host clock (ms), pooled over repeats. A percentile needs n ≥ 1/(1−q) "
                 + "samples (p99: 100, p99.9: 1000), else n/a; the p99 interval needs n ≥ 300.\n\n");
         sb.append("| point |");

@@ -30,7 +30,8 @@ public record ResultRecord(
         Noise noise,
         double fidelity,
         Map<String, TierFigures> tiers,
-        boolean v2) {
+        boolean v2,
+        double expertCacheHitRate) {
 
     public enum Role { BASELINE, EMULATED }
 
@@ -121,7 +122,8 @@ public record ResultRecord(
         String mode = n.path("mode").isTextual() ? n.get("mode").asText() : (role == Role.BASELINE ? "none" : "");
         return new ResultRecord(n.get("point_id").asText(), n.path("point_index").asInt(), axes, role, pair,
                 n.path("order").asText(""), n.path("repeat").asInt(), mode, n.path("n_prompt").asInt(), n.path("n_gen").asInt(),
-                n.path("n_depth").asInt(), host, ref, noise, num(n.path("fidelity")), tiers, v2);
+                n.path("n_depth").asInt(), host, ref, noise, num(n.path("fidelity")), tiers, v2,
+                num(n.path("moe").path("expert_cache_hit_rate")));
     }
 
     private static double num(JsonNode v) {

@@ -174,6 +174,37 @@ class ReportBuilderTest {
         assertTrue(html.contains("inconclusive ("), "points read inconclusive");
     }
 
+    /**
+     * A mixture-of-experts run with an expert cache gets a table of each point's cache hit rate over its
+     * emulated repeats (median and range); points without lookups are left out, and a run without any
+     * has no table.
+     */
+    @Test
+    void expertCacheHitRatesAreTabledPerPoint() throws IOException {
+        RunFixture f = new RunFixture(26);
+        f.pairedPoint("w/cache=256", Map.of("cache.capacity", "256 experts"), 3, 0.8, 0.8, 10, 0.01, 8);
+        f.pairedPoint("w/cache=none", Map.of("cache.capacity", "none"), 3, 0.7, 0.7, 10, 0.01, 8);
+        double[] rates = {0.46, 0.41, 0.52};
+        int i = 0;
+        for (Map<String, Object> m : f.lines()) {
+            if (m.get("role").equals("emulated") && m.get("point_id").equals("w/cache=256")) {
+                m.put("moe", Map.of("expert_cache_hit_rate", rates[i++]));
+            }
+        }
+        Path run = f.write(dir.resolve("moe"));
+        ReportBuilder.Report rep = ReportBuilder.build(List.of(run), run);
+        String md = Files.readString(run.resolve("report.md"));
+        assertTrue(md.contains("## Expert cache"), md);
+        String section = md.substring(md.indexOf("## Expert cache"), md.indexOf("## Tails"));
+        assertTrue(section.contains("| cache.capacity=256 experts | 3 | 46.0% (41.0–52.0%) |"), section);
+        assertFalse(section.contains("cache.capacity=none"), "a point without lookups has no row: " + section);
+        assertTrue(Files.readString(rep.html()).contains("<h2>Expert cache</h2>"));
+
+        Path dense = v2Run(dir.resolve("dense"));
+        ReportBuilder.build(List.of(dense), dense);
+        assertFalse(Files.readString(dense.resolve("report.md")).contains("Expert cache"));
+    }
+
     /** Makes a fixture's emulated lines what trace mode writes: reference figures, no host measurement. */
     private static void asTraceMode(RunFixture f) {
         for (Map<String, Object> m : f.lines()) {
