@@ -114,7 +114,7 @@ final class StepPlanner {
 
     /** Whether block {@code index} has routed experts, charged through {@link #expertAccesses}. */
     boolean routes(int index) {
-        return !expertsByLayer.get(index).isEmpty();
+        return expertsByLayer.get(index).stream().anyMatch(parts -> !parts.isEmpty());
     }
 
     /**

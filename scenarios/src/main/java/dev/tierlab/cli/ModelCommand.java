@@ -194,8 +194,16 @@ final class ModelCommand implements Runnable {
             if (!engine.equals("llama.cpp") && !engine.equals("java")) {
                 throw new UserError("-e: '%s' does not report routing; use llama.cpp or java".formatted(engine));
             }
+            Path parent = output.toAbsolutePath().getParent();
+            if (java.nio.file.Files.isDirectory(output) || parent == null || !java.nio.file.Files.isDirectory(parent)) {
+                throw new UserError("-o: %s %s; name a file in an existing directory".formatted(output,
+                        java.nio.file.Files.isDirectory(output) ? "is a directory" : "is in a directory that does not exist"));
+            }
             String prose = null;
             if (text != null) {
+                if (!java.nio.file.Files.isRegularFile(text)) {
+                    throw new UserError("--text: no such file " + text);
+                }
                 try {
                     prose = java.nio.file.Files.readString(text);
                 } catch (IOException | java.io.UncheckedIOException e) {
@@ -228,7 +236,12 @@ final class ModelCommand implements Runnable {
             String source = "%s %s (%s, %d layers) over %s, one token per step: %d from the text, %d generated greedily"
                     .formatted(engine, info.name(), info.architecture(), info.nLayer(), text == null ? "BOS" : text.getFileName(),
                             fromText, tokens - fromText);
-            var trace = rec.trace(source, info.nExpert());
+            dev.tierlab.emulator.timeline.RoutingTrace trace;
+            try {
+                trace = rec.trace(source, info.nExpert());
+            } catch (IllegalStateException e) {
+                throw new UserError("%s: %s".formatted(file, e.getMessage()));
+            }
             dev.tierlab.scenario.RoutingTraceFile.write(trace, output);
             spec.commandLine().getOut().printf("wrote %s: %d positions x %d blocks, %d of %d experts per token%n", output,
                     trace.positions(), trace.layers(), trace.k(), trace.nExpert());

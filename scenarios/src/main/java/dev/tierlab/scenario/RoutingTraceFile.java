@@ -46,15 +46,43 @@ public final class RoutingTraceFile {
             }
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), root);
-        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try {
+            JSON.writeValue(tmp.toFile(), root);
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
+
+    /** The last trace read, by file, size and modification time: a scenario's sweep points and its run read it once. */
+    private static final java.util.Map<String, RoutingTrace> LAST = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, RoutingTrace> eldest) {
+            return size() > 2;
+        }
+    });
 
     /** Reads a trace; anything wrong is a {@link SpecException} on {@code field} naming the file. */
     public static RoutingTrace read(Path file, String field) {
         if (!Files.isRegularFile(file)) {
             throw new SpecException(field, "no such routing trace " + file + "; record one with 'tierlab model routing'");
         }
+        String key;
+        try {
+            key = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            throw new SpecException(field, "cannot read %s: %s".formatted(file, e.getMessage()));
+        }
+        RoutingTrace cached = LAST.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        RoutingTrace t = parse(file, field);
+        LAST.put(key, t);
+        return t;
+    }
+
+    private static RoutingTrace parse(Path file, String field) {
         JsonNode root;
         try {
             root = JSON.readTree(file.toFile());

@@ -171,13 +171,16 @@ public final class ScenarioLoader {
         }
         if (model != null && model.routingTrace() != null && workload != null) {
             if (serving) {
-                problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: serving runs charge every expert and do not replay a "
-                        + "routing trace yet; drop routing_trace or use a single-stream workload");
+                problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: serving runs charge the experts their batches "
+                        + "route to but do not replay a routing trace yet; drop routing_trace or use a single-stream workload");
+            } else if (mode.equals("copy")) {
+                problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: copy mode stages the experts the engine itself "
+                        + "routes to, so a trace would reach only the reference; use mode: inject or trace, or drop routing_trace");
             } else {
                 var t = RoutingTraceFile.read(model.routingTrace(), "model.routing_trace");
                 if (t.positions() < positionsReached(workload)) {
                     problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: " + model.routingTrace() + ": "
-                            + t.mismatch(t.nExpert(), t.k(), 0, positionsReached(workload)));
+                            + t.mismatch(t.nExpert(), t.k(), new boolean[0], positionsReached(workload)));
                 }
             }
         }
@@ -239,7 +242,7 @@ public final class ScenarioLoader {
             } catch (RuntimeException e) {
                 throw new SpecException("model.path", "%s is not a usable GGUF model: %s".formatted(p, e.getMessage()));
             }
-            Path trace = routingTrace(m, baseDir, info.nExpert(), info.nExpertUsed(), info.nLayer(), p.getFileName().toString());
+            Path trace = routingTrace(m, baseDir, info.nExpert(), info.nExpertUsed(), info.routedBlocks(), p.getFileName().toString());
             return new Scenario.ModelRef(null, null, null, p, null, trace);
         }
         String preset = String.valueOf(m.getOrDefault("preset", "tiny"));
@@ -266,13 +269,17 @@ public final class ScenarioLoader {
                 throw new SpecException("model.router_zipf", "must be in [0, 4] (0: uniform routing), got " + zipf);
             }
         }
-        Path trace = routingTrace(m, baseDir, p.isMoe() ? p.moe().nExpert() : 0, p.isMoe() ? p.moe().nExpertUsed() : 0,
-                layers != null ? layers : p.nLayer(), "preset " + preset);
+        boolean[] routed = new boolean[layers != null ? layers : p.nLayer()];
+        for (int l = 0; l < routed.length; l++) {
+            routed[l] = p.isMoe() && p.moe().isMoeLayer(l);
+        }
+        Path trace = routingTrace(m, baseDir, p.isMoe() ? p.moe().nExpert() : 0, p.isMoe() ? p.moe().nExpertUsed() : 0, routed,
+                "preset " + preset);
         return new Scenario.ModelRef(preset, quant, layers, null, zipf, trace);
     }
 
     /** The model block's routing_trace, read and checked against the model's shape; null when not given. */
-    private static Path routingTrace(Map<String, Object> m, Path baseDir, int nExpert, int k, int nLayer, String model) {
+    private static Path routingTrace(Map<String, Object> m, Path baseDir, int nExpert, int k, boolean[] routedBlocks, String model) {
         if (!m.containsKey("routing_trace")) {
             return null;
         }
@@ -280,7 +287,7 @@ public final class ScenarioLoader {
             throw new SpecException("model.routing_trace", "%s has no experts; a routing trace needs a mixture-of-experts model".formatted(model));
         }
         Path p = baseDir.resolve(String.valueOf(m.get("routing_trace")));
-        String mismatch = RoutingTraceFile.read(p, "model.routing_trace").mismatch(nExpert, k, nLayer, 0);
+        String mismatch = RoutingTraceFile.read(p, "model.routing_trace").mismatch(nExpert, k, routedBlocks, 0);
         if (mismatch != null) {
             throw new SpecException("model.routing_trace", "%s does not fit %s: %s".formatted(p, model, mismatch));
         }

@@ -129,6 +129,28 @@ class RoutingTraceReplayTest {
         assertTrue(ownRow.path("model").path("routing").asText().contains("zipf s=0.00"), ownRow.path("model").toString());
     }
 
+    /** DeepSeek-V2-Lite's first block is dense: the trace records it with no experts, and replays on the same shape. */
+    @Test
+    void aModelWithALeadingDenseBlockRecordsAndReplays() throws IOException {
+        Path ds = dir.resolve("ds.gguf");
+        SyntheticModel.write(Presets.byName("deepseek-v2-lite").orElseThrow().scaledDown(3, 256, 256, 16384), QuantMix.F16,
+                SyntheticModel.DEFAULT_SEED, ds, GgufWriter.Progress.NONE);
+        Path t = dir.resolve("ds-routing.json");
+        CliTest.Result r = CliTest.run("model", "routing", ds.toString(), "--tokens", "40", "-o", t.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode pos0 = JSON.readTree(t.toFile()).get("routing").get(0);
+        assertEquals(0, pos0.get(0).size(), "the dense block routes no experts");
+        assertEquals(6, pos0.get(1).size());
+        Path f = dir.resolve("ds.yaml");
+        Files.writeString(f, Files.readString(scenario("ds-base", ", routing_trace: ds-routing.json")).replace("uniform.gguf", "ds.gguf"));
+        CliTest.Result v = CliTest.run("validate", f.toString());
+        assertEquals(0, v.exit(), v.err());
+        // The olmoe trace does not fit: 64 of 64 experts but top-8, and block 0 routes there.
+        Path wrong = dir.resolve("ds-wrong.yaml");
+        Files.writeString(wrong, Files.readString(f).replace("ds-routing.json", "routing.json"));
+        OneLineErrors.assertBadScenario(wrong, "model.routing_trace", false, "8 of 64 experts");
+    }
+
     @Test
     void badTracesGiveOneLineAndExitTwo() throws IOException {
         OneLineErrors.assertBadScenario(scenario("missing", ", routing_trace: nope.json"), "model.routing_trace", false, "no such routing trace");
@@ -148,5 +170,17 @@ class RoutingTraceReplayTest {
         Path dense = dir.resolve("dense.yaml");
         Files.writeString(dense, "model: {preset: tiny, routing_trace: routing.json}\n");
         OneLineErrors.assertBadScenario(dense, "model.routing_trace", false, "no experts");
+        Path copy = scenario("copy", ", routing_trace: routing.json");
+        Files.writeString(copy, Files.readString(copy).replace("mode: trace", "mode: copy\nengine: java").replace("reference: h200", "reference: host"));
+        OneLineErrors.assertBadScenario(copy, "model.routing_trace", false, "copy mode stages the experts the engine itself routes to");
+    }
+
+    @Test
+    void modelRoutingRefusesAnUnwritableOutputBeforeRunning() {
+        OneLineErrors.assertOneLine("-o", new String[] {"model", "routing", skewed.toString(), "-o", dir.resolve("no/such/dir/x.json").toString()},
+                "does not exist");
+        OneLineErrors.assertOneLine("-o", new String[] {"model", "routing", skewed.toString(), "-o", dir.toString()}, "is a directory");
+        OneLineErrors.assertOneLine("--text", new String[] {"model", "routing", skewed.toString(), "--text", dir.resolve("nope.txt").toString(),
+                "-o", dir.resolve("x.json").toString()}, "no such file");
     }
 }

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Which experts a mixture-of-experts router picked, per token position and block: {@code experts[p][l]}
- * holds the {@code k} experts position p routed to in block l. A trace recorded from a real model
+ * holds the {@code k} experts position p routed to in block l, or none at all positions for a block
+ * without experts (DeepSeek's leading dense blocks). A trace recorded from a real model
  * (its real weights and real text) replaces the routing of a synthesized model, whose random weights
  * route only as the synthesizer's stated assumption: a run replays it by position, so the token at
  * position p of every repeat charges the experts the trace's token p chose.
@@ -35,8 +36,12 @@ public record RoutingTrace(String source, int nExpert, int k, int[][][] experts)
             copy[p] = new int[layers][];
             for (int l = 0; l < layers; l++) {
                 int[] e = experts[p][l];
-                if (e.length != k) {
-                    throw new IllegalArgumentException("position %d, block %d: %d experts, the trace says %d per token".formatted(p, l, e.length, k));
+                boolean dense = experts[0][l].length == 0;
+                if (dense ? e.length != 0 : e.length != k) {
+                    throw new IllegalArgumentException(dense
+                            ? "position %d, block %d: %d experts, but the block routes none at position 0 (a dense block routes none anywhere)"
+                                    .formatted(p, l, e.length)
+                            : "position %d, block %d: %d experts, the trace says %d per token".formatted(p, l, e.length, k));
                 }
                 long seen = 0;
                 for (int x : e) {
@@ -76,18 +81,30 @@ public record RoutingTrace(String source, int nExpert, int k, int[][][] experts)
         return m;
     }
 
+    /** Whether block {@code layer} routes to experts (false: a dense block, no experts at any position). */
+    public boolean routes(int layer) {
+        return experts[0][layer].length > 0;
+    }
+
     /**
      * Why this trace cannot stand in for a model's routing, or null when it can: the expert counts and
      * experts per token must match, the trace must have at least the model's blocks (a model cut to
-     * fewer layers replays the trace's first ones) and every position a run reaches.
+     * fewer layers replays the trace's first ones) with experts in the same blocks
+     * ({@code modelRoutes[l]}: block l has routed experts), and every position a run reaches.
      */
-    public String mismatch(int modelExperts, int modelK, int modelLayers, int positionsNeeded) {
+    public String mismatch(int modelExperts, int modelK, boolean[] modelRoutes, int positionsNeeded) {
         if (modelExperts != nExpert || modelK != k) {
             return "the trace routes %d of %d experts per block, the model %d of %d: record the trace from a model of the same shape"
                     .formatted(k, nExpert, modelK, modelExperts);
         }
-        if (layers() < modelLayers) {
-            return "the trace has %d blocks, the model %d: record it from the full model".formatted(layers(), modelLayers);
+        if (layers() < modelRoutes.length) {
+            return "the trace has %d blocks, the model %d: record it from the full model".formatted(layers(), modelRoutes.length);
+        }
+        for (int l = 0; l < modelRoutes.length; l++) {
+            if (routes(l) != modelRoutes[l]) {
+                return "block %d %s experts in the trace but %s in the model: record the trace from a model of the same architecture"
+                        .formatted(l, routes(l) ? "has" : "has no", modelRoutes[l] ? "has them" : "not");
+            }
         }
         if (positions() < positionsNeeded) {
             return "the trace covers %d token positions, the workload reaches %d: record a longer trace or shorten the workload"

@@ -47,13 +47,36 @@ class RoutingTraceTest {
         assertThrows(IllegalArgumentException.class, () -> new RoutingTrace("t", 8, 2, shortK));
     }
 
+    private static boolean[] routed(int n) {
+        boolean[] r = new boolean[n];
+        java.util.Arrays.fill(r, true);
+        return r;
+    }
+
     @Test
     void mismatchNamesWhatDiffers() {
         RoutingTrace t = new RoutingTrace("test", 8, 2, routing(10, 4));
-        assertNull(t.mismatch(8, 2, 4, 10));
-        assertNull(t.mismatch(8, 2, 2, 5), "a model cut to fewer blocks replays the first ones");
-        assertTrue(t.mismatch(16, 2, 4, 10).contains("2 of 8 experts"));
-        assertTrue(t.mismatch(8, 2, 5, 10).contains("4 blocks"));
-        assertTrue(t.mismatch(8, 2, 4, 11).contains("10 token positions"));
+        assertNull(t.mismatch(8, 2, routed(4), 10));
+        assertNull(t.mismatch(8, 2, routed(2), 5), "a model cut to fewer blocks replays the first ones");
+        assertTrue(t.mismatch(16, 2, routed(4), 10).contains("2 of 8 experts"));
+        assertTrue(t.mismatch(8, 2, routed(5), 10).contains("4 blocks"));
+        assertTrue(t.mismatch(8, 2, routed(4), 11).contains("10 token positions"));
+        assertTrue(t.mismatch(8, 2, new boolean[] {false, true, true, true}, 10).contains("block 0 has experts in the trace"));
+    }
+
+    /** A dense block (DeepSeek's first) routes none at every position; its mask is empty. */
+    @Test
+    void aDenseBlockRoutesNoneAnywhere() {
+        int[][][] e = routing(3, 2);
+        for (int[][] pos : e) {
+            pos[0] = new int[0];
+        }
+        RoutingTrace t = new RoutingTrace("test", 8, 2, e);
+        assertEquals(0, t.mask(1, 0));
+        assertNull(t.mismatch(8, 2, new boolean[] {false, true}, 3));
+        assertTrue(t.mismatch(8, 2, new boolean[] {true, true}, 3).contains("block 0 has no experts"));
+        int[][][] mixed = routing(3, 2);
+        mixed[2][0] = new int[0];
+        assertThrows(IllegalArgumentException.class, () -> new RoutingTrace("t", 8, 2, mixed), "routed at one position, none at another");
     }
 }

@@ -51,17 +51,29 @@ public final class RoutingRecorder implements LayerHook.RoutingObserver {
         return byPosition.size();
     }
 
-    /** The recording as a trace; every position must have every block's experts. */
+    /**
+     * The recording as a trace. A block that routed at no position is a dense block (no experts); every
+     * other block must have its experts at every position.
+     */
     public RoutingTrace trace(String source, int nExpert) {
         if (byPosition.isEmpty()) {
             throw new IllegalStateException("no routing was recorded: the model has no experts, or the engine does not report routing");
+        }
+        boolean[] routed = new boolean[nLayer];
+        for (int[][] pos : byPosition) {
+            for (int l = 0; l < nLayer; l++) {
+                routed[l] |= pos[l] != null;
+            }
         }
         int[][][] e = new int[byPosition.size()][][];
         for (int p = 0; p < e.length; p++) {
             e[p] = byPosition.get(p);
             for (int l = 0; l < nLayer; l++) {
-                if (e[p][l] == null) {
-                    throw new IllegalStateException("position %d has no experts for block %d: feed one token per micro-batch".formatted(p, l));
+                if (!routed[l]) {
+                    e[p][l] = new int[0];
+                } else if (e[p][l] == null) {
+                    throw new IllegalStateException(("position %d has no experts for block %d, which routed at other positions: "
+                            + "the engine skipped that block's router for this token").formatted(p, l));
                 }
             }
         }

@@ -45,6 +45,17 @@ public record ModelInfo(
     }
 
     /** Whether a tensor holds routed experts, one slab per expert along its last dimension. */
+    /** Per block, whether it has routed experts (false for dense models and DeepSeek's leading dense blocks). */
+    public boolean[] routedBlocks() {
+        boolean[] r = new boolean[nLayer];
+        for (GgufTensorInfo t : tensors) {
+            if (isRoutedExperts(t.name()) && t.layer() >= 0 && t.layer() < nLayer) {
+                r[t.layer()] = true;
+            }
+        }
+        return r;
+    }
+
     public static boolean isRoutedExperts(String tensorName) {
         return tensorName.contains("_exps.");
     }
