@@ -4,9 +4,14 @@ import dev.tierlab.emulator.timeline.ReferenceTimeline;
 import dev.tierlab.emulator.timeline.Trace;
 
 /**
- * How the host realises a reference timeline in {@code inject} mode: the hold of layer index l in step k
- * is D[phase][l] x (its reference duration − its all-top-tier compute c_ref), so that the host takes
- * D x the reference time for every layer. A layer the reference runs faster than its all-on-HBM
+ * How the host realises a reference timeline in {@code inject} mode. Each layer index l computes on the
+ * host at its own dilation D[phase][l] x its all-top-tier compute c_ref; the time a tier adds on the
+ * reference, its excess (reference duration − c_ref), is dilated by the step's dilation
+ * D_k = sum_l D[l] c_ref(k, l) / sum_l c_ref(k, l), so that the host takes D_k x the reference step
+ * and a step's measured degradation is the reference's whatever the spread of D over its layers.
+ * (Dilating each excess by its own layer's D weighted the excess by where it fell: with the excess in
+ * a mixture-of-experts model's expert blocks, whose D sat above the step's, the measured degradation
+ * read 3-10% harsher than the reference.) A layer the reference runs faster than its all-on-HBM
  * compute (a lower tier read in place beside HBM, faster than HBM) cannot be sped up on the host: its
  * hold is zero and the step is counted in {@link #clampedSteps}.
  *
@@ -14,7 +19,7 @@ import dev.tierlab.emulator.timeline.Trace;
  * time is unchanged by it.
  *
  * @param holdNanos          per step and layer index, the wait injected before the layer computes
- * @param modelledHostNanos  per step, D x the reference step (what the host should measure)
+ * @param modelledHostNanos  per step, D_k x the reference step (what the host should measure)
  * @param clampedSteps       steps with at least one layer faster than its baseline compute
  */
 public record Realization(long[][] holdNanos, double[] modelledHostNanos, int clampedSteps) {
@@ -39,18 +44,28 @@ public record Realization(long[][] holdNanos, double[] modelledHostNanos, int cl
             double[] d = dilation[trace.isDecode(k) ? DilationWindow.DECODE : DilationWindow.PREFILL];
             int li = emulated.layerNanos()[k].length;
             holds[k] = new long[li];
-            boolean c = false;
+            double[] base = emulated.baseComputeNanos()[k];
+            double hostCompute = 0;
+            double refCompute = 0;
             for (int l = 0; l < li; l++) {
-                double dl = Double.isFinite(d[l]) ? d[l] : 0;
-                double excess = emulated.layerNanos()[k][l] - emulated.baseComputeNanos()[k][l];
+                if (Double.isFinite(d[l])) {
+                    hostCompute += d[l] * base[l];
+                    refCompute += base[l];
+                }
+            }
+            double dk = refCompute > 0 ? hostCompute / refCompute : 0;
+            boolean c = false;
+            modelled[k] = hostCompute;
+            for (int l = 0; l < li; l++) {
+                double excess = emulated.layerNanos()[k][l] - base[l];
                 if (excess < -1e-9) {
                     c = true;
                     excess = 0;
                 }
-                long hold = Math.round(dl * excess);
+                long hold = Math.round(dk * excess);
                 // The correction never takes more than half a hold: one noisy measurement cannot erase short holds.
                 holds[k][l] = hold > 0 ? Math.max(hold - Math.round(resumeOverheadNanos), hold / 2) : 0;
-                modelled[k] += dl * (emulated.baseComputeNanos()[k][l] + excess);
+                modelled[k] += dk * excess;
             }
             if (c) {
                 clamped++;

@@ -45,19 +45,27 @@ class RealizationTest {
         assertThrows(IllegalStateException.class, () -> new DilationWindow(2).current());
     }
 
+    /**
+     * A layer's own compute is dilated by its own D; the excess a tier adds, by the step's D (the
+     * layers' D weighted by their compute), so the host step is the step's D x the reference step
+     * and the measured degradation is the reference's.
+     */
     @Test
-    void holdsAreDilationTimesTheExcessOverBaselineCompute() {
+    void holdsAreTheStepsDilationTimesTheExcessOverBaselineCompute() {
         double[][] base = {{10, 20}, {1, 2}, {1, 2}};
         double[][] emulated = {{10, 50}, {5, 2}, {0.5, 2}};
         double[][] d = {{100, 100}, {200, 300}};
         Realization r = Realization.of(result(emulated, base), d);
+        double dDecode = (200 * 1 + 300 * 2) / 3.0; // 266.7: the step's D
         assertArrayEquals(new long[] {0, 3000}, r.holdNanos()[0]);
-        assertArrayEquals(new long[] {800, 0}, r.holdNanos()[1]);
+        assertArrayEquals(new long[] {Math.round(dDecode * 4), 0}, r.holdNanos()[1]);
         assertArrayEquals(new long[] {0, 0}, r.holdNanos()[2], "a layer faster than its baseline compute cannot be sped up");
         assertEquals(100 * 10 + 100 * 50, r.modelledHostNanos()[0], 1e-9);
-        assertEquals(200 * 5 + 300 * 2, r.modelledHostNanos()[1], 1e-9);
+        assertEquals(dDecode * (5 + 2), r.modelledHostNanos()[1], 1e-9, "the step's D x the reference step");
         assertEquals(200 * 1 + 300 * 2, r.modelledHostNanos()[2], 1e-9, "clamped at the baseline compute");
         assertEquals(1, r.clampedSteps());
+        // The host's degradation is the reference's: (base host) / (modelled) = (base ref) / (emulated ref).
+        assertEquals((1.0 + 2) / (5 + 2), (200 * 1 + 300 * 2) / r.modelledHostNanos()[1], 1e-12);
     }
 
     @Test
@@ -75,8 +83,8 @@ class RealizationTest {
         assertEquals(50, Realization.resumeOverheadNanos(host, plain.holdNanos(), ref.trace(), baseline), 1e-9);
         assertEquals(0, Realization.resumeOverheadNanos(baseline, plain.holdNanos(), ref.trace(), host), 1e-9, "never negative");
         Realization corrected = Realization.of(ref, d, 50);
-        assertArrayEquals(new long[] {750, 0}, corrected.holdNanos()[1], "800 of hold, 50 of them paid by resuming");
+        assertArrayEquals(new long[] {1017, 0}, corrected.holdNanos()[1], "1067 of hold, 50 of them paid by resuming");
         assertArrayEquals(plain.modelledHostNanos(), corrected.modelledHostNanos(), 1e-9);
-        assertArrayEquals(new long[] {400, 0}, Realization.of(ref, d, 700).holdNanos()[1], "a correction takes at most half a hold");
+        assertArrayEquals(new long[] {533, 0}, Realization.of(ref, d, 700).holdNanos()[1], "a correction takes at most half a hold");
     }
 }
