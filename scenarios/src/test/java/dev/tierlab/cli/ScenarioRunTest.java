@@ -212,12 +212,12 @@ class ScenarioRunTest {
         double t1 = dev.tierlab.reports.stats.SampleStats.median(measured.get(1).stream().mapToDouble(Double::doubleValue).toArray());
         double t2 = dev.tierlab.reports.stats.SampleStats.median(measured.get(2).stream().mapToDouble(Double::doubleValue).toArray());
         System.out.printf("dilation invariance (small): 1 thread %.3f, 2 threads %.3f, reference %.3f%n", t1, t2, reference);
-        // Each against the reference within 40%: no dilation is off by about 10x, a host-speed mix-up by 2x.
-        // At this size (4 pairs of 16 tokens) the measured ratio reads 0.317-0.351 against 0.280, with this
-        // commit and with the session's first alike, so 25% failed now and then. The two hosts against each
-        // other within 25% (measured 0.94-1.06; one dilation shared by both configurations measured 1.41x).
-        assertEquals(1, t1 / reference, 0.4, "one thread against the reference: " + t1 + " vs " + reference);
-        assertEquals(1, t2 / reference, 0.4, "two threads against the reference: " + t2 + " vs " + reference);
+        // Each against the reference within 25%: no dilation is off by about 10x, a host-speed mix-up by 2x.
+        // While each layer's excess was dilated by its own D, this small model (a large output head beside
+        // its blocks) read 0.317-0.351 against 0.280; with the step's D, 0.254-0.276. The two hosts against
+        // each other within 25% (one dilation shared by both configurations measured 1.41x).
+        assertEquals(1, t1 / reference, 0.25, "one thread against the reference: " + t1 + " vs " + reference);
+        assertEquals(1, t2 / reference, 0.25, "two threads against the reference: " + t2 + " vs " + reference);
         assertEquals(1, t1 / t2, 0.25, "one thread against two: " + t1 + " vs " + t2);
     }
 
