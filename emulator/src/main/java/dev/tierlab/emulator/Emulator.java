@@ -201,10 +201,7 @@ public final class Emulator {
         if (plan == null || !routes || layer < 0 || layer >= n) {
             return;
         }
-        long mask = 0;
-        for (int i = 0; i < nTokens * k; i++) {
-            mask |= 1L << experts[i];
-        }
+        long mask = dev.tierlab.emulator.timeline.RoutingTrace.maskOf(experts, nTokens * k);
         mask &= ~stepExperts[layer]; // a block routes once per micro-batch; never charge an expert twice
         stepExperts[layer] |= mask;
         long now = System.nanoTime();

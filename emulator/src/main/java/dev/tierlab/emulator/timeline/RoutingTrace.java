@@ -74,9 +74,14 @@ public record RoutingTrace(String source, int nExpert, int k, int[][][] experts)
         if (p < 0 || p >= experts.length) {
             throw new IllegalArgumentException("position %d is outside the routing trace's %d positions".formatted(p, experts.length));
         }
+        return maskOf(experts[p][layer], experts[p][layer].length);
+    }
+
+    /** The first {@code count} expert ids of {@code ids} as a bit mask (bit e: expert e). */
+    public static long maskOf(int[] ids, int count) {
         long m = 0;
-        for (int e : experts[p][layer]) {
-            m |= 1L << e;
+        for (int i = 0; i < count; i++) {
+            m |= 1L << ids[i];
         }
         return m;
     }

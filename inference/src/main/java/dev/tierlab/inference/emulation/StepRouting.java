@@ -27,11 +27,7 @@ public final class StepRouting implements LayerHook.RoutingObserver {
         if (layer < 0 || layer >= masks.length) {
             return;
         }
-        long m = masks[layer];
-        for (int i = 0; i < nTokens * k; i++) {
-            m |= 1L << experts[i];
-        }
-        masks[layer] = m;
+        masks[layer] |= dev.tierlab.emulator.timeline.RoutingTrace.maskOf(experts, nTokens * k);
         routed = true;
     }
 

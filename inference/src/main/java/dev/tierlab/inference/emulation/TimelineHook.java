@@ -186,9 +186,7 @@ public final class TimelineHook implements LayerHook {
                 m |= replay.mask(first + i, layer);
             }
         } else {
-            for (int i = 0; i < tokens * k; i++) {
-                m |= 1L << experts[i];
-            }
+            m |= dev.tierlab.emulator.timeline.RoutingTrace.maskOf(experts, tokens * k);
         }
         expertMasks[steps * layers + layer] = m;
         routed = true;
