@@ -68,7 +68,6 @@ final class CudaContext extends ForwardContext {
     private final IntPointer idsHost;
     private final IntPointer posHost = new IntPointer(1);
     private final FloatPointer logitsHost;
-    private final float[] logits;
     // staging (pcie-pinned layers only)
     private final int[] staged;
     private final CUstream_st copy;
@@ -81,7 +80,7 @@ final class CudaContext extends ForwardContext {
         if (config.kvType() != GgmlType.F16) {
             throw new IllegalArgumentException("the CUDA engine keeps its KV cache in f16 only");
         }
-        super(config);
+        super(config, m.w.nVocab());
         this.m = m;
         this.hook = hook;
         nEmbd = m.w.nEmbd();
@@ -116,7 +115,6 @@ final class CudaContext extends ForwardContext {
         logitsDev = alloc(4L * m.w.nVocab());
         idsHost = new IntPointer(nu);
         logitsHost = new FloatPointer(m.w.nVocab());
-        logits = new float[m.w.nVocab()];
 
         staged = java.util.stream.IntStream.range(0, m.w.nLayer()).filter(l -> m.layers[l].tier() == CudaPlacement.Tier.PCIE_PINNED).toArray();
         if (staged.length > 0) {
@@ -281,22 +279,6 @@ final class CudaContext extends ForwardContext {
             }
         }
         return ropeFactorsDev;
-    }
-
-    /** The logits after the last forward with logits (for checks against the Java engine). */
-    float[] logits() {
-        return logits.clone();
-    }
-
-    @Override
-    public int greedyToken() {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     @Override

@@ -3,20 +3,24 @@ package dev.tierlab.inference.engine;
 /**
  * What tierlab's own engines (Java, CUDA) share around their forward pass: the KV position, prefill
  * in micro-batches of at most n_ubatch tokens with logits for the last one only, one-token decode,
- * and llama.cpp-style counters (a one-token prefill counts as an eval, as llama.cpp counts it).
+ * llama.cpp-style counters (a one-token prefill counts as an eval, as llama.cpp counts it), and the
+ * last output token's logits on the host.
  */
 public abstract class ForwardContext implements EngineContext {
 
     protected final ContextConfig config;
     /** Tokens in the KV cache: the position of the next token. {@link #forward} advances it. */
     protected int position;
+    /** The logits of the last forward that wanted them, one per vocabulary entry; {@link #forward} fills them. */
+    protected final float[] logits;
     private long promptNanos;
     private long evalNanos;
     private int promptTokens;
     private int evalTokens;
 
-    protected ForwardContext(ContextConfig config) {
+    protected ForwardContext(ContextConfig config, int nVocab) {
         this.config = config;
+        this.logits = new float[nVocab];
     }
 
     /** One micro-batch: tokens {@code [from, from + n)} at {@link #position}, which it advances by n. */
@@ -62,6 +66,22 @@ public abstract class ForwardContext implements EngineContext {
         finish();
         evalNanos += System.nanoTime() - t0;
         evalTokens++;
+    }
+
+    @Override
+    public int greedyToken() {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** A copy of the last output token's logits (for checks against another engine). */
+    public float[] logits() {
+        return logits.clone();
     }
 
     @Override

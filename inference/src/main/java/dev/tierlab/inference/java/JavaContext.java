@@ -25,13 +25,12 @@ final class JavaContext extends ForwardContext {
     private final MemorySegment[] kCache;
     private final MemorySegment[] vCache;
     private final int kvDim;
-    private final float[] logits;
 
     JavaContext(JavaModel m, ContextConfig config, LayerHook hook, WeightStager stager) {
         if (config.kvType() != GgmlType.F16) {
             throw new IllegalArgumentException("the Java engine keeps its KV cache in f16 only");
         }
-        super(config);
+        super(config, m.nVocab);
         this.m = m;
         this.hook = hook;
         this.stager = stager;
@@ -44,7 +43,6 @@ final class JavaContext extends ForwardContext {
             kCache[l] = arena.allocate(2L * config.nCtx() * kvDim, 64);
             vCache[l] = arena.allocate(2L * config.nCtx() * kvDim, 64);
         }
-        logits = new float[m.nVocab];
         if (stager != null) {
             stager.attachKv(kCache, vCache, kvDim);
         }
@@ -295,20 +293,6 @@ final class JavaContext extends ForwardContext {
         }
     }
 
-    @Override
-    public int greedyToken() {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    float[] logits() {
-        return logits.clone();
-    }
 
     @Override
     public int bosToken() {
