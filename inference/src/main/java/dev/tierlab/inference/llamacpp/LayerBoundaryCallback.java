@@ -42,9 +42,10 @@ final class LayerBoundaryCallback {
     /** build_moe_ffn's top-k view of the router's argsort: [n_expert_used, n_tokens] I32 expert ids. */
     private static final byte[] MOE_TOPK = "ffn_moe_topk-".getBytes();
 
-    /** Live callbacks by slot; user_data is slot + 1, so that it is never NULL. */
+    /** Live callbacks by slot (null: free); user_data is slot + 1, so that it is never NULL. */
     private static volatile AtomicReferenceArray<LayerBoundaryCallback> slots = new AtomicReferenceArray<>(16);
-    private static final java.util.BitSet USED = new java.util.BitSet();
+    /** Guards taking and freeing slots and growing {@link #slots}; the dispatch reads without it. */
+    private static final Object SLOTS_LOCK = new Object();
 
     /** The one upcall stub, in the global arena. */
     private static final class Stub {
@@ -77,8 +78,11 @@ final class LayerBoundaryCallback {
         this.hook = hook;
         this.nLayer = nLayer;
         this.routing = hook.observesRouting();
-        synchronized (USED) {
-            int s = USED.nextClearBit(0);
+        synchronized (SLOTS_LOCK) {
+            int s = 0;
+            while (s < slots.length() && slots.get(s) != null) {
+                s++;
+            }
             if (s >= slots.length()) {
                 AtomicReferenceArray<LayerBoundaryCallback> grown = new AtomicReferenceArray<>(2 * slots.length());
                 for (int i = 0; i < slots.length(); i++) {
@@ -86,7 +90,6 @@ final class LayerBoundaryCallback {
                 }
                 slots = grown;
             }
-            USED.set(s);
             slots.set(s, this);
             slot = s;
         }
@@ -104,10 +107,9 @@ final class LayerBoundaryCallback {
 
     /** Frees the slot; call after the context that calls back has been freed. */
     void release() {
-        synchronized (USED) {
+        synchronized (SLOTS_LOCK) {
             if (slots.get(slot) == this) { // a second release must not free a slot that another context took since
                 slots.set(slot, null);
-                USED.clear(slot);
             }
         }
     }
