@@ -120,7 +120,8 @@ public final class Cuda {
         return new Cuda(m);
     }
 
-    private static boolean loadable(String library) {
+    /** Whether the dynamic linker finds {@code library} (a missing one is refused, not thrown). */
+    static boolean loadable(String library) {
         try {
             SymbolLookup.libraryLookup(library, Arena.global());
             return true;

@@ -7,25 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.SymbolLookup;
 import org.junit.jupiter.api.Test;
 
 /** The GPU probe without a GPU (CI), and the calibration on one (the accelerator machine). */
 class CudaTest {
 
-    private static boolean loadable(String library) {
-        try {
-            SymbolLookup.libraryLookup(library, Arena.global());
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
     @Test
     void withoutTheDriverTheProbeSaysInOneLineThatLibcudaIsMissing() {
-        assumeTrue(!loadable(Cuda.DRIVER_LIBRARY), "this machine has a CUDA driver (libcuda.so.1); the no-driver message cannot be checked here");
+        assumeTrue(!Cuda.loadable(Cuda.DRIVER_LIBRARY), "this machine has a CUDA driver (libcuda.so.1); the no-driver message cannot be checked here");
         String why = Cuda.whyUnavailable();
         assertNotNull(why);
         assertTrue(why.startsWith("no CUDA driver (libcuda.so.1) found"), why);
