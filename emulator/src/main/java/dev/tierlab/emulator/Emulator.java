@@ -205,36 +205,10 @@ public final class Emulator {
         mask &= ~stepExperts[layer]; // a block routes once per micro-batch; never charge an expert twice
         stepExperts[layer] |= mask;
         long now = System.nanoTime();
-        long issued = Math.min(now, Math.max(layerStartTimes[layer], stepStart));
-        long latest = now;
-        String worst = null;
-        for (Access a : planner.expertAccesses(layer, mask, config.cache())) {
-            long done = read(a, issued);
-            if (done > latest || worst == null) {
-                latest = Math.max(latest, done);
-                worst = a.tier();
-            }
+        Issued r = issue(planner.expertAccesses(layer, mask, config.cache()), Math.min(now, Math.max(layerStartTimes[layer], stepStart)));
+        if (r.tier() != null) {
+            waitFor(r.done(), r.tier(), now);
         }
-        if (worst != null) {
-            waitFor(latest, worst, now);
-        }
-    }
-
-    /** Issues one access at {@code at} on its tier's model and ledger; its completion time ({@code at} on a native tier). */
-    private long read(Access a, long at) {
-        TierRuntime t = tiers.get(a.tier());
-        TierModel m = a.write() ? t.write() : t.read();
-        if (m == null) {
-            return at;
-        }
-        long before = m.requests();
-        long done = m.transfer(at, a.bytes());
-        if (a.write()) {
-            t.ledger().addWrite(a.bytes(), m.requests() - before);
-        } else {
-            t.ledger().addRead(a.bytes(), m.requests() - before);
-        }
-        return done;
     }
 
     public void microBatchEnd() {
@@ -257,20 +231,38 @@ public final class Emulator {
     }
 
     private void issue(int index, long at) {
+        Issued r = issue(plan.get(index), at);
+        completion[index] = r.done();
+        bottleneck[index] = r.tier();
+    }
+
+    /** When accesses issued together are all done, and the tier that finishes last (null: all on native tiers). */
+    private record Issued(long done, String tier) {
+    }
+
+    /** Issues {@code accesses} at {@code at} on their tiers' models and ledgers; native tiers take no time. */
+    private Issued issue(List<Access> accesses, long at) {
         long latest = at;
         String worst = null;
-        for (Access a : plan.get(index)) {
-            if (tiers.get(a.tier()).spec().isNative()) {
+        for (Access a : accesses) {
+            TierRuntime t = tiers.get(a.tier());
+            TierModel m = a.write() ? t.write() : t.read();
+            if (m == null) {
                 continue;
             }
-            long done = read(a, at);
+            long before = m.requests();
+            long done = m.transfer(at, a.bytes());
+            if (a.write()) {
+                t.ledger().addWrite(a.bytes(), m.requests() - before);
+            } else {
+                t.ledger().addRead(a.bytes(), m.requests() - before);
+            }
             if (done > latest || worst == null) {
                 latest = Math.max(latest, done);
                 worst = a.tier();
             }
         }
-        completion[index] = latest;
-        bottleneck[index] = worst;
+        return new Issued(latest, worst);
     }
 
     /**
