@@ -146,9 +146,7 @@ public final class ScenarioLoader {
             emulation.put("seed", seed);
         }
         if (workload != null && context == null) {
-            long most = (long) workload.prompt().stream().mapToInt(Integer::intValue).max().orElse(0)
-                    + workload.generate().stream().mapToInt(Integer::intValue).max().orElse(0)
-                    + workload.depth().stream().mapToInt(Integer::intValue).max().orElse(0);
+            long most = positionsReached(workload);
             if (most > MAX_CONTEXT_TOKENS) {
                 problems.add(where(yaml, "workload") + ": workload: depth + prompt + generate reach %d tokens, more than %d; the KV cache is allocated for all of them"
                         .formatted(most, MAX_CONTEXT_TOKENS));
@@ -178,9 +176,9 @@ public final class ScenarioLoader {
                         + "routes to, so a trace would reach only the reference; use mode: inject or trace, or drop routing_trace");
             } else {
                 var t = RoutingTraceFile.read(model.routingTrace(), "model.routing_trace");
-                if (t.positions() < positionsReached(workload)) {
-                    problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: " + model.routingTrace() + ": "
-                            + t.mismatch(t.nExpert(), t.k(), new boolean[0], positionsReached(workload)));
+                String tooShort = t.mismatch(t.nExpert(), t.k(), new boolean[0], (int) Math.min(Integer.MAX_VALUE, positionsReached(workload)));
+                if (tooShort != null) {
+                    problems.add(where(yaml, "model.routing_trace") + ": model.routing_trace: " + model.routingTrace() + ": " + tooShort);
                 }
             }
         }
@@ -295,8 +293,8 @@ public final class ScenarioLoader {
     }
 
     /** Token positions the workload reaches: depth + prompt + generate at their largest. */
-    static int positionsReached(Scenario.Workload w) {
-        return w.depth().stream().mapToInt(Integer::intValue).max().orElse(0) + w.prompt().stream().mapToInt(Integer::intValue).max().orElse(0)
+    static long positionsReached(Scenario.Workload w) {
+        return (long) w.depth().stream().mapToInt(Integer::intValue).max().orElse(0) + w.prompt().stream().mapToInt(Integer::intValue).max().orElse(0)
                 + w.generate().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
